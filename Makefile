@@ -1,0 +1,36 @@
+# GovCat developer commands. `make install` is idempotent; `make test` and `make run` install first.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+
+.PHONY: install install-system test run bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade "pip>=24" "setuptools>=70" wheel
+
+# Dependencies are reinstalled only when a requirements file or setup.py changes.
+$(STAMP): $(PY) requirements.txt requirements-dev.txt setup.py
+	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# System packages the browser tests need (Debian; run as root).
+install-system:
+	bash scripts/install-system-packages.sh
+
+test: install
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+run: install
+	@echo "govcat up --demo: not yet (the launcher issue brings it)"
+
+bench: install
+	$(PY) -m bench.search
+
+clean:
+	rm -rf $(VENV) .govcat-test build *.egg-info

@@ -1,0 +1,452 @@
+"""The PostgreSQL search backend, with the connection surface CKAN's search code expects.
+
+CKAN 2.12 builds index documents and Solr parameters itself (``ckan.lib.search.index`` and
+``.query``) and hands them to a connection from ``make_connection()``. ``PostgresConnection``
+is that connection, backed by ``govcat_search_*`` tables instead of Solr:
+
+- ``add(docs, commit)``: upsert index documents; with ``commit=False`` they are batched and
+  written at ``commit()``, at ``batch_size`` documents, before the next search in this process,
+  and at exit.
+- ``delete(q=..., id=...)``: delete the documents a query (or an index id) matches.
+- ``search(q, **params)``: the package_search parameters CKAN sends (q, fq, sort, rows, start,
+  fl, facet.field, facet.limit, facet.mincount); returns ``Results`` (hits, docs, facets).
+  Bad input raises ``ckan.lib.search.common.SearchError`` with a readable message.
+"""
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import json
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+from . import text
+from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights,
+                       parse_date)
+from .model import doc_table, field_table, term_table
+from .parser import And, MatchAll, Node, QuerySyntaxError, parse
+
+log = logging.getLogger(__name__)
+D = doc_table.c
+
+MAX_START = 10_000_000
+MAX_FACET_LIMIT = 10_000
+# Index-document keys that are bookkeeping or ids, never searched as text.
+NOT_TEXT = {
+    "id", "index_id", "site_id", "state", "capacity", "entity_type", "dataset_type", "type",
+    "permission_labels", "data_dict", "validated_data_dict", "metadata_created",
+    "metadata_modified", "owner_org", "creator_user_id", "license_id", "private",
+    "num_resources", "num_tags", "res_url", "url", "title_string", "res_type", "isopen",
+    "res_format", "plugin_data",
+}
+_SORT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s+(asc|desc)\s*$", re.IGNORECASE)
+
+
+class SearchBackendError(Exception):
+    """Raised for unreadable search input; the bridge maps it to CKAN's SearchError."""
+
+
+@dataclass
+class Results:
+    """What pysolr's ``Results`` offers CKAN: hits, docs and facets."""
+
+    hits: int
+    docs: list[dict[str, Any]]
+    facets: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+@dataclass
+class BackendSettings:
+    facet_fields: list[str]
+    weights: FieldWeights
+    statement_timeout_ms: int = 10_000
+    batch_size: int = 500
+
+
+class TermDictionary:
+    """(field, value) <-> integer id for facet values; ids never change once given."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, str], int] = {}
+        self._pairs: dict[int, tuple[str, str]] = {}
+        self._oid: Optional[int] = None
+        self._lock = threading.Lock()
+
+    def validate(self, conn: sa.Connection) -> bool:
+        """Forget cached ids when the term table was recreated (its oid changed); True if it was."""
+        oid = conn.execute(sa.text("SELECT CAST('govcat_search_term' AS regclass)::oid")).scalar_one()
+        if oid == self._oid:
+            return False
+        with self._lock:
+            self._ids.clear()
+            self._pairs.clear()
+            self._oid = oid
+        return True
+
+    def ids(self, conn: sa.Connection, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        wanted = set(pairs)
+        missing = [p for p in wanted if p not in self._ids]
+        if missing:
+            fields = [p[0] for p in missing]
+            values = [p[1] for p in missing]
+            conn.execute(sa.text(
+                "INSERT INTO govcat_search_term (field, value) "
+                "SELECT * FROM unnest(CAST(:f AS text[]), CAST(:v AS text[])) "
+                "ON CONFLICT (field, value) DO NOTHING"), {"f": fields, "v": values})
+            rows = conn.execute(sa.text(
+                "SELECT t.id, t.field, t.value FROM govcat_search_term t "
+                "JOIN unnest(CAST(:f AS text[]), CAST(:v AS text[])) AS x(field, value) "
+                "USING (field, value)"), {"f": fields, "v": values})
+            with self._lock:
+                for term_id, f, v in rows:
+                    self._ids[(f, v)] = term_id
+                    self._pairs[term_id] = (f, v)
+        return {p: self._ids[p] for p in wanted}
+
+    def pairs(self, conn: sa.Connection, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        wanted = set(ids)
+        missing = [i for i in wanted if i not in self._pairs]
+        if missing:
+            rows = conn.execute(sa.select(term_table.c.id, term_table.c.field, term_table.c.value)
+                                .where(term_table.c.id.in_(missing)))
+            with self._lock:
+                for term_id, f, v in rows:
+                    self._ids[(f, v)] = term_id
+                    self._pairs[term_id] = (f, v)
+        return {i: self._pairs[i] for i in wanted if i in self._pairs}
+
+
+def _values(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if v is not None]
+    return [value]
+
+
+def _strings(value: Any) -> list[str]:
+    out = []
+    for v in _values(value):
+        if isinstance(v, bool):
+            out.append("true" if v else "false")
+        elif isinstance(v, (str, int, float)):
+            out.append(str(v))
+        else:
+            out.append(json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return out
+
+
+def _timestamp(value: Any) -> Optional[dt.datetime]:
+    if not value:
+        return None
+    try:
+        return parse_date(str(value))
+    except QuerySyntaxError:
+        return None
+
+
+class PostgresConnection:
+    """A search connection on PostgreSQL engines: ``write`` for the index, ``read`` for queries."""
+
+    def __init__(self, write: sa.Engine, read: sa.Engine, settings: BackendSettings,
+                 terms: TermDictionary) -> None:
+        self.write_engine = write
+        self.read_engine = read
+        self.settings = settings
+        self.terms = terms
+        self.compiler = Compiler(settings.weights)
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._known_fields: set[str] = set()
+        self._lock = threading.RLock()
+        atexit.register(self._flush_quietly)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
+        with self._lock:
+            for doc in docs:
+                self._pending[doc["index_id"]] = doc
+            if commit or len(self._pending) >= self.settings.batch_size:
+                self.commit()
+
+    def commit(self, **_: Any) -> None:
+        with self._lock:
+            if not self._pending:
+                return
+            docs = list(self._pending.values())
+            with self.write_engine.begin() as conn:
+                self._write(conn, docs)
+            self._pending.clear()
+
+    def _flush_quietly(self) -> None:
+        try:
+            self.commit()
+        except Exception:  # at interpreter exit there is no one left to tell
+            log.exception("Could not write the last batch of search documents")
+
+    def _write(self, conn: sa.Connection, docs: list[dict[str, Any]]) -> None:
+        if self.terms.validate(conn):
+            self._known_fields = set()
+        facet_pairs: list[list[tuple[str, str]]] = []
+        for doc in docs:
+            pairs = [(f, v) for f in self.settings.facet_fields for v in _strings(doc.get(f))]
+            facet_pairs.append(pairs)
+        ids = self.terms.ids(conn, (p for pairs in facet_pairs for p in pairs))
+        new_fields = {k for doc in docs for k in doc} - self._known_fields
+        if new_fields:
+            conn.execute(pg.insert(field_table).values([{"name": n} for n in sorted(new_fields)])
+                         .on_conflict_do_nothing())
+            self._known_fields |= new_fields
+        rows = [self._row(doc, sorted({ids[p] for p in pairs}))
+                for doc, pairs in zip(docs, facet_pairs)]
+        conn.execute(sa.text(
+            "INSERT INTO govcat_search_doc (index_id, id, name, site_id, state, capacity, "
+            "dataset_type, permission_labels, metadata_modified, metadata_created, title_sort, "
+            "doc, tsv, facet_terms, data_dict, validated_data_dict) VALUES (:index_id, :id, "
+            ":name, :site_id, :state, :capacity, :dataset_type, CAST(:permission_labels AS text[]), "
+            ":metadata_modified, :metadata_created, :title_sort, CAST(:doc AS jsonb), "
+            "CAST(:tsv AS tsvector), CAST(:facet_terms AS integer[]), :data_dict, "
+            ":validated_data_dict) ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, "
+            "name = EXCLUDED.name, site_id = EXCLUDED.site_id, state = EXCLUDED.state, "
+            "capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type, "
+            "permission_labels = EXCLUDED.permission_labels, "
+            "metadata_modified = EXCLUDED.metadata_modified, "
+            "metadata_created = EXCLUDED.metadata_created, title_sort = EXCLUDED.title_sort, "
+            "doc = EXCLUDED.doc, tsv = EXCLUDED.tsv, facet_terms = EXCLUDED.facet_terms, "
+            "data_dict = EXCLUDED.data_dict, validated_data_dict = EXCLUDED.validated_data_dict"),
+            rows)
+
+    def _row(self, doc: dict[str, Any], facet_ids: list[int]) -> dict[str, Any]:
+        stored = {k: v for k, v in doc.items() if k not in ("data_dict", "validated_data_dict")}
+        weighted: list[tuple[str, str]] = []
+        for key, value in doc.items():
+            if key in NOT_TEXT or key.startswith(("extras_", "res_extras_")) or key.endswith("_date"):
+                continue
+            for item in _values(value):
+                if isinstance(item, str) and item:
+                    weighted.append((self.settings.weights.of(key), item))
+        weighted.sort(key=lambda pair: pair[0])
+        title = doc.get("title") or ""
+        return {
+            "index_id": doc["index_id"],
+            "id": doc["id"],
+            "name": doc.get("name"),
+            "site_id": doc.get("site_id") or "",
+            "state": doc.get("state"),
+            "capacity": doc.get("capacity"),
+            "dataset_type": doc.get("dataset_type"),
+            "permission_labels": _strings(doc.get("permission_labels")),
+            "metadata_modified": _timestamp(doc.get("metadata_modified")),
+            "metadata_created": _timestamp(doc.get("metadata_created")),
+            "title_sort": text.normalize(title) if isinstance(title, str) else None,
+            "doc": json.dumps(stored, ensure_ascii=False, default=str),
+            "tsv": text.build_tsvector(weighted),
+            "facet_terms": facet_ids,
+            "data_dict": doc.get("data_dict"),
+            "validated_data_dict": doc.get("validated_data_dict"),
+        }
+
+    def delete(self, id: Optional[str] = None, q: Optional[str] = None, commit: bool = True,
+               **_: Any) -> None:
+        self.commit()
+        if id is not None:
+            condition: sa.ColumnElement[bool] = D.index_id == id
+        elif q is not None:
+            condition = self._compile([q]).where
+        else:
+            raise SearchBackendError("delete needs an id or a query")
+        with self.write_engine.begin() as conn:
+            conn.execute(sa.delete(doc_table).where(condition))
+
+    # -- searching -------------------------------------------------------------------------
+
+    def _compile(self, queries: Iterable[str]) -> Compiled:
+        nodes: list[Node] = []
+        try:
+            for query in queries:
+                if query and query.strip():
+                    nodes.append(parse(query))
+            return self.compiler.compile(And(tuple(nodes)) if nodes else MatchAll())
+        except QuerySyntaxError as e:
+            raise SearchBackendError(f"Cannot read the search query: {e}") from e
+
+    def search(self, q: Optional[str] = None, **params: Any) -> Results:
+        self.commit()
+        request = _Request.read(q, params, self)
+        with self.read_engine.connect() as conn:
+            with conn.begin():
+                conn.execute(sa.text("SELECT set_config('statement_timeout', :t, true)"),
+                             {"t": str(self.settings.statement_timeout_ms)})
+                if self.terms.validate(conn):
+                    self._known_fields = set()
+                try:
+                    return request.run(conn)
+                except sa.exc.OperationalError as e:
+                    if "statement timeout" in str(e):
+                        raise SearchBackendError(
+                            "The search took too long; narrow it with more words or filters") from e
+                    raise
+
+    def known_fields(self, conn: sa.Connection) -> set[str]:
+        if not self._known_fields:
+            self._known_fields = set(conn.execute(sa.select(field_table.c.name)).scalars())
+        return self._known_fields
+
+
+def _int_param(params: dict[str, Any], key: str, default: int) -> int:
+    value = params.get(key, default)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError) as e:
+        raise SearchBackendError(f"{key} must be a whole number, not {value!r}") from e
+
+
+def _list_param(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+@dataclass
+class _Request:
+    conn: PostgresConnection
+    compiled: Compiled
+    sort: list[tuple[str, bool]]
+    rows: int
+    start: int
+    fl: list[str]
+    facet_fields: list[str]
+    facet_limit: int
+    facet_mincount: int
+
+    @classmethod
+    def read(cls, q: Optional[str], params: dict[str, Any], conn: PostgresConnection) -> "_Request":
+        queries = [q or params.get("q") or "*:*"] + _list_param(params.get("fq"))
+        compiled = conn._compile(queries)
+        rows = _int_param(params, "rows", 10)
+        start = _int_param(params, "start", 0)
+        if rows < 0:
+            raise SearchBackendError("rows must not be negative")
+        if not 0 <= start <= MAX_START:
+            raise SearchBackendError(f"start must be between 0 and {MAX_START}")
+        sort = []
+        for part in str(params.get("sort") or "score desc, metadata_modified desc").split(","):
+            if not part.strip():
+                continue
+            m = _SORT_RE.match(part)
+            if not m:
+                raise SearchBackendError(
+                    f"Cannot read the sort {part.strip()!r}: write it as 'field asc' or 'field desc'")
+            sort.append((m.group(1), m.group(2).lower() == "desc"))
+        fl_text = str(params.get("fl") or "*")
+        fl = [f for f in re.split(r"[\s,]+", fl_text) if f]
+        facet_on = str(params.get("facet", "true")).lower() != "false"
+        facet_fields = _list_param(params.get("facet.field")) if facet_on else []
+        limit = _int_param(params, "facet.limit", 50)
+        mincount = _int_param(params, "facet.mincount", 0)
+        if limit < 0:
+            limit = MAX_FACET_LIMIT
+        return cls(conn, compiled, sort, rows, start, fl, facet_fields, min(limit, MAX_FACET_LIMIT),
+                   mincount)
+
+    def _rank_expr(self) -> Optional[sa.ColumnElement[Any]]:
+        if not self.compiled.rank_terms:
+            return None
+        query = " | ".join(f"({t})" for t in self.compiled.rank_terms)
+        return sa.func.ts_rank(sa.literal("{0.1, 0.2, 0.4, 1.0}").cast(pg.ARRAY(sa.REAL)), D.tsv,
+                               sa.cast(sa.literal(query, sa.Text), pg.TSQUERY))
+
+    def _order_by(self, conn: sa.Connection, rank: Optional[sa.ColumnElement[Any]]) -> list[Any]:
+        order: list[Any] = []
+        for name, desc in self.sort:
+            expr: Optional[sa.ColumnElement[Any]]
+            if name == "score":
+                expr = rank
+            elif name == "title_string":
+                expr = D.title_sort
+            elif name in DATE_COLUMNS:
+                expr = DATE_COLUMNS[name]
+            elif name in COLUMN_FIELDS:
+                expr = COLUMN_FIELDS[name]
+            elif name in self.conn.known_fields(conn):
+                expr = sa.func.coalesce(D.doc[name].op("->>")(0), D.doc[name].astext)
+            else:
+                raise SearchBackendError(f"Cannot sort on {name!r}: no dataset has that field")
+            if expr is not None:
+                order.append(expr.desc().nullslast() if desc else expr.asc().nullslast())
+        order.append(D.index_id.asc())
+        return order
+
+    def run(self, conn: sa.Connection) -> Results:
+        where = self.compiled.where
+        hits = conn.execute(sa.select(sa.func.count()).select_from(doc_table).where(where)).scalar_one()
+        docs: list[dict[str, Any]] = []
+        if self.rows > 0 and hits > self.start:
+            rank = self._rank_expr()
+            wants_all = "*" in self.fl
+            columns: list[Any] = [D.doc]
+            if wants_all or "data_dict" in self.fl:
+                columns.append(D.data_dict)
+            if wants_all or "validated_data_dict" in self.fl:
+                columns.append(D.validated_data_dict)
+            if "score" in self.fl:
+                columns.append((rank if rank is not None else sa.literal(1.0)).label("score"))
+            stmt = (sa.select(*columns).where(where).order_by(*self._order_by(conn, rank))
+                    .limit(self.rows).offset(self.start))
+            for row in conn.execute(stmt).mappings():
+                docs.append(self._doc(row, wants_all))
+        facets = self._facets(conn, where) if self.facet_fields else {}
+        return Results(hits=hits, docs=docs, facets={"facet_fields": facets})
+
+    def _doc(self, row: Any, wants_all: bool) -> dict[str, Any]:
+        stored = dict(row["doc"])
+        for key in ("data_dict", "validated_data_dict", "score"):
+            if key in row.keys() and row[key] is not None:
+                stored[key] = row[key]
+        if wants_all:
+            return stored
+        return {k: stored[k] for k in self.fl if k in stored}
+
+    def _facets(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> dict[str, list[Any]]:
+        counts: dict[str, dict[str, int]] = {f: {} for f in self.facet_fields}
+        fast = [f for f in self.facet_fields if f in self.conn.settings.facet_fields]
+        slow = [f for f in self.facet_fields if f not in fast]
+        if fast:
+            term = sa.func.unnest(D.facet_terms).table_valued("t").render_derived()
+            stmt = (sa.select(term.c.t, sa.func.count()).select_from(doc_table).join(term, sa.true())
+                    .where(where).group_by(term.c.t))
+            grouped = conn.execute(stmt).all()
+            pairs = self.conn.terms.pairs(conn, (t for t, _ in grouped))
+            wanted = set(fast)
+            for term_id, n in grouped:
+                pair = pairs.get(term_id)
+                if pair and pair[0] in wanted:
+                    counts[pair[0]][pair[1]] = n
+        for name in slow:
+            values = sa.func.jsonb_array_elements_text(sa.case(
+                (sa.func.jsonb_typeof(D.doc[name]) == "array", D.doc[name]),
+                else_=sa.func.jsonb_build_array(D.doc[name]),
+            )).table_valued("v").render_derived()
+            stmt = (sa.select(values.c.v, sa.func.count()).select_from(doc_table)
+                    .join(values, sa.true()).where(where).where(D.doc.has_key(name))
+                    .group_by(values.c.v))
+            counts[name] = {v: n for v, n in conn.execute(stmt).all() if v is not None}
+        out: dict[str, list[Any]] = {}
+        for name, values in counts.items():
+            items = sorted(((v, n) for v, n in values.items() if n >= self.facet_mincount),
+                           key=lambda item: (-item[1], item[0]))[: self.facet_limit]
+            out[name] = [x for item in items for x in item]
+        return out

@@ -1,0 +1,279 @@
+"""Compile parsed queries (``parser.Node``) into SQLAlchemy conditions on ``govcat_search_doc``.
+
+Every value reaches PostgreSQL as a bound parameter: tsquery text is built by ``text`` with its
+own quoting and cast by PostgreSQL; jsonpath expressions are constants chosen from a fixed set,
+with values passed as jsonpath variables. No SQL is assembled from user strings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from dateutil import parser as dateparser
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.dialects import postgresql as pg
+
+from . import text
+from .model import doc_table
+from .parser import And, MatchAll, Node, Not, Or, QuerySyntaxError, Range, Term, Text
+
+D = doc_table.c
+
+COLUMN_FIELDS: dict[str, sa.ColumnElement[Any]] = {
+    "index_id": D.index_id, "id": D.id, "name": D.name, "site_id": D.site_id,
+    "state": D.state, "capacity": D.capacity, "dataset_type": D.dataset_type,
+}
+DATE_COLUMNS: dict[str, sa.ColumnElement[Any]] = {
+    "metadata_modified": D.metadata_modified, "metadata_created": D.metadata_created,
+}
+# Tokenised (Solr "text") fields; fielded matches on them are full-text matches restricted to
+# the field's weight. ``text`` is every indexed text.
+TEXT_FIELDS = {"text", "title", "notes", "res_name", "res_description", "author", "maintainer",
+               "urls", "title_ngram"}
+ALL_WEIGHTS = "ABCD"
+
+_DATE_MATH_RE = re.compile(r"([+-])(\d+)(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?")
+_UNITS = {"YEAR": "years", "MONTH": "months", "DAY": "days", "HOUR": "hours",
+          "MINUTE": "minutes", "SECOND": "seconds"}
+
+# jsonpath constants: (low bound op, high bound op) -> path. Values come in as $lo / $hi.
+_RANGE_PATHS = {
+    (lo, hi): "$[*] ? (" + " && ".join(p for p in (
+        {">=": "@ >= $lo", ">": "@ > $lo", None: ""}[lo],
+        {"<=": "@ <= $hi", "<": "@ < $hi", None: ""}[hi]) if p) + ")"
+    for lo in (">=", ">", None) for hi in ("<=", "<", None) if lo or hi
+}
+_PREFIX_PATH = "$[*] ? (@ starts with $p)"
+_EXISTS_PATH = "$[*] ? (@ != null)"
+
+
+@dataclass
+class Compiled:
+    """A condition, plus the free-text lexeme queries that score the results."""
+
+    where: sa.ColumnElement[bool]
+    rank_terms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FieldWeights:
+    """Field name -> tsvector weight; fields not listed weigh ``default``."""
+
+    weights: dict[str, str]
+    default: str = "C"
+
+    def of(self, name: str) -> str:
+        return self.weights.get(name, self.default)
+
+
+def parse_date(value: str, *, now: Callable[[], dt.datetime] | None = None) -> dt.datetime:
+    """ISO dates and Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``) as aware UTC datetimes."""
+    value = value.strip()
+    if value.upper().startswith("NOW"):
+        moment = (now or (lambda: dt.datetime.now(dt.timezone.utc)))()
+        rest = value[3:].upper()
+        rounding = None
+        if "/" in rest:
+            rest, rounding = rest.split("/", 1)
+        pos = 0
+        for m in _DATE_MATH_RE.finditer(rest):
+            if m.start() != pos:
+                break
+            amount = int(m.group(2)) * (1 if m.group(1) == "+" else -1)
+            moment += relativedelta(**{_UNITS[m.group(3)]: amount})
+            pos = m.end()
+        if pos != len(rest):
+            raise QuerySyntaxError(f"cannot read the date {value!r}")
+        if rounding:
+            unit = rounding.rstrip("S")
+            keep = {"YEAR": 1, "MONTH": 2, "DAY": 3, "HOUR": 4, "MINUTE": 5, "SECOND": 6}.get(unit)
+            if keep is None:
+                raise QuerySyntaxError(f"cannot round the date {value!r} to {rounding!r}")
+            parts = [moment.year, moment.month, moment.day, moment.hour, moment.minute,
+                     moment.second]
+            defaults = [1, 1, 1, 0, 0, 0]
+            parts = parts[:keep] + defaults[keep:]
+            moment = dt.datetime(*parts, tzinfo=dt.timezone.utc)  # type: ignore[misc]
+        return moment
+    try:
+        parsed = dateparser.isoparse(value)
+    except (ValueError, OverflowError) as e:
+        raise QuerySyntaxError(f"cannot read the date {value!r}") from e
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed
+
+
+def _iso(value: str) -> str:
+    """A date bound in the form CKAN stores ``*_date`` fields: ``YYYY-MM-DDTHH:MM:SS[+zone|Z]``."""
+    moment = parse_date(value).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.isoformat() + "Z"
+
+
+def _json_candidates(value: str) -> list[Any]:
+    """The JSON values a query value may stand for in the index document."""
+    out: list[Any] = [value]
+    if value in ("true", "false"):
+        out.append(value == "true")
+    try:
+        number = float(value)
+    except ValueError:
+        return out
+    if number.is_integer() and re.fullmatch(r"-?\d+", value):
+        out.append(int(value))
+    elif re.fullmatch(r"-?\d+\.\d+", value):
+        out.append(number)
+    return out
+
+
+def _like_prefix(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _tsquery(query_text: str) -> sa.ColumnElement[Any]:
+    return sa.cast(sa.literal(query_text, sa.Text), pg.TSQUERY)
+
+
+def _as_array(field_name: str) -> sa.ColumnElement[Any]:
+    return D.doc[field_name]
+
+
+class Compiler:
+    def __init__(self, weights: FieldWeights) -> None:
+        self.weights = weights
+
+    def compile(self, node: Node) -> Compiled:
+        rank: list[str] = []
+        where = self._node(node, rank, negated=False)
+        return Compiled(where, rank)
+
+    def _node(self, node: Node, rank: list[str], negated: bool) -> sa.ColumnElement[bool]:
+        if isinstance(node, MatchAll):
+            return sa.true()
+        if isinstance(node, And):
+            return sa.and_(*(self._node(n, rank, negated) for n in node.nodes))
+        if isinstance(node, Or):
+            return self._or(node, rank, negated)
+        if isinstance(node, Not):
+            return sa.not_(self._node(node.node, rank, not negated))
+        if isinstance(node, Text):
+            return self._text(node, rank, negated)
+        if isinstance(node, Term):
+            return self._term(node, rank, negated)
+        if isinstance(node, Range):
+            return self._range(node)
+        raise QuerySyntaxError(f"unsupported query part {node!r}")
+
+    def _or(self, node: Or, rank: list[str], negated: bool) -> sa.ColumnElement[bool]:
+        labels = [n for n in node.nodes if isinstance(n, (Term, Text))
+                  and n.field == "permission_labels" and not getattr(n, "prefix", False)
+                  and not getattr(n, "exists", False)]
+        if len(labels) == len(node.nodes):
+            values = [n.value if isinstance(n, Term) else n.text for n in labels]
+            return D.permission_labels.overlap(sa.cast(values, pg.ARRAY(sa.Text)))
+        return sa.or_(*(self._node(n, rank, negated) for n in node.nodes))
+
+    # -- free text and text fields -------------------------------------------------------
+
+    def _text(self, node: Text, rank: list[str], negated: bool) -> sa.ColumnElement[bool]:
+        if node.field is not None and node.field not in TEXT_FIELDS:
+            # A quoted value of a keyword field is that exact value.
+            return self._term(Term(node.field, node.text), rank, negated)
+        weights = self._weights_for(node.field)
+        if node.phrase:
+            query = text.phrase_tsquery(node.text, weights)
+        else:
+            terms = text.query_terms(node.text, prefix=node.prefix)
+            query = " & ".join(text.term_tsquery(t, weights) for t in terms)
+        if not query:
+            return sa.true()
+        if not negated:
+            rank.append(query)
+        return D.tsv.op("@@")(_tsquery(query))
+
+    def _weights_for(self, field_name: str | None) -> str:
+        if field_name in (None, "text"):
+            return ""
+        if field_name == "title_ngram":
+            return self.weights.of("title")
+        return self.weights.of(field_name)
+
+    # -- exact fields --------------------------------------------------------------------
+
+    def _term(self, node: Term, rank: list[str], negated: bool) -> sa.ColumnElement[bool]:
+        name, value = node.field, node.value
+        if name in TEXT_FIELDS:
+            return self._text(Text(value, name, prefix=node.prefix), rank, negated)
+        if name == "name_ngram":
+            return D.name.ilike("%" + _like_prefix(value))
+        if name == "permission_labels":
+            if node.exists:
+                return sa.func.cardinality(D.permission_labels) > 0
+            if node.prefix:
+                raise QuerySyntaxError("permission_labels does not take prefixes")
+            return D.permission_labels.contains(sa.cast([value], pg.ARRAY(sa.Text)))
+        if name in DATE_COLUMNS:
+            column = DATE_COLUMNS[name]
+            if node.exists:
+                return column.is_not(None)
+            if node.prefix:
+                raise QuerySyntaxError(f"{name} takes a date or a range, not a prefix")
+            return column == parse_date(value)
+        if name in COLUMN_FIELDS:
+            column = COLUMN_FIELDS[name]
+            if node.exists:
+                return column.is_not(None)
+            if node.prefix:
+                return column.like(_like_prefix(value), escape="\\")
+            return column == value
+        if node.exists:
+            return sa.func.jsonb_path_exists(_as_array(name), _EXISTS_PATH)
+        if node.prefix:
+            return sa.func.jsonb_path_exists(
+                _as_array(name), _PREFIX_PATH, sa.cast({"p": value}, pg.JSONB))
+        return sa.or_(*(D.doc.contains({name: candidate}) for candidate in
+                        _json_candidates(value))
+                      , *(D.doc.contains({name: [candidate]}) for candidate in
+                          _json_candidates(value)))
+
+    def _range(self, node: Range) -> sa.ColumnElement[bool]:
+        name = node.field
+        lo_op = None if node.low is None else (">=" if node.low_inclusive else ">")
+        hi_op = None if node.high is None else ("<=" if node.high_inclusive else "<")
+        if lo_op is None and hi_op is None:
+            return self._term(Term(name, "", exists=True), [], False)
+        if name in DATE_COLUMNS:
+            column = DATE_COLUMNS[name]
+            conds = []
+            if node.low is not None:
+                low = parse_date(node.low)
+                conds.append(column >= low if node.low_inclusive else column > low)
+            if node.high is not None:
+                high = parse_date(node.high)
+                conds.append(column <= high if node.high_inclusive else column < high)
+            return sa.and_(*conds)
+        if name in COLUMN_FIELDS or name == "permission_labels":
+            raise QuerySyntaxError(f"{name} does not take a range")
+        low: Any = node.low
+        high: Any = node.high
+        if name.endswith("_date"):
+            low = None if low is None else _iso(low)
+            high = None if high is None else _iso(high)
+        else:
+            numbers = []
+            for bound in (low, high):
+                if bound is None:
+                    continue
+                try:
+                    numbers.append(float(bound))
+                except ValueError:
+                    break
+            else:
+                low = None if low is None else float(low)
+                high = None if high is None else float(high)
+        variables = {k: v for k, v in (("lo", low), ("hi", high)) if v is not None}
+        return sa.func.jsonb_path_exists(
+            _as_array(name), _RANGE_PATHS[(lo_op, hi_op)], sa.cast(variables, pg.JSONB))

@@ -1,0 +1,51 @@
+"""Tables of the PostgreSQL search index (alembic history: ``migration/govcat_search``).
+
+``govcat_search_doc`` holds one row per indexed dataset: the index document CKAN builds (``doc``),
+the dataset dicts CKAN returns from searches, the weighted tsvector, the columns that every
+search filters or sorts on, and ``facet_terms`` (ids of the (field, value) pairs of the facet
+fields) so facet counts are integer aggregations. ``govcat_search_term`` is that dictionary;
+``govcat_search_field`` lists every field name ever indexed (sorting on anything else is an error).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+metadata = sa.MetaData()
+
+doc_table = sa.Table(
+    "govcat_search_doc", metadata,
+    sa.Column("index_id", sa.Text, primary_key=True),
+    sa.Column("id", sa.Text, nullable=False, index=True),
+    sa.Column("name", sa.Text, index=True),
+    sa.Column("site_id", sa.Text, nullable=False),
+    sa.Column("state", sa.Text),
+    sa.Column("capacity", sa.Text),
+    sa.Column("dataset_type", sa.Text),
+    sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
+    sa.Column("metadata_modified", sa.DateTime(timezone=True), index=True),
+    sa.Column("metadata_created", sa.DateTime(timezone=True)),
+    sa.Column("title_sort", sa.Text),
+    sa.Column("doc", pg.JSONB, nullable=False),
+    sa.Column("tsv", pg.TSVECTOR, nullable=False),
+    sa.Column("facet_terms", pg.ARRAY(sa.Integer), nullable=False),
+    sa.Column("data_dict", sa.Text),
+    sa.Column("validated_data_dict", sa.Text),
+    sa.Index("govcat_search_doc_tsv_idx", "tsv", postgresql_using="gin"),
+    sa.Index("govcat_search_doc_doc_idx", "doc", postgresql_using="gin",
+             postgresql_ops={"doc": "jsonb_path_ops"}),
+    sa.Index("govcat_search_doc_labels_idx", "permission_labels", postgresql_using="gin"),
+)
+
+term_table = sa.Table(
+    "govcat_search_term", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.UniqueConstraint("field", "value", name="govcat_search_term_field_value_key"),
+)
+
+field_table = sa.Table(
+    "govcat_search_field", metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+)
