@@ -27,16 +27,24 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from . import text
-from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights,
-                       parse_date)
-from .model import doc_table, field_table, term_table
-from .parser import And, MatchAll, Node, QuerySyntaxError, parse
+from collections import Counter
+
+from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights, Slice,
+                       parse_date, split_slice)
+from .model import doc_table, facet_count_table, field_table, term_table
+from .parser import And, MatchAll, Node, Not, Or, QuerySyntaxError, Term, parse
 
 log = logging.getLogger(__name__)
 D = doc_table.c
 
 MAX_START = 10_000_000
 MAX_FACET_LIMIT = 10_000
+TOTAL_TERM = 0  # facet_count row counting all documents of a slice
+RANK_TEXT_LIMIT = 2000  # characters of normalised text kept per ranking column
+# Per query word: a match in A-weight fields (title) scores 8, B (tags, classification) 4,
+# D (resource names) 1; a word found in none of them matched elsewhere (C: description) and
+# scores 2.
+RANK_POINTS = {"A": 8, "B": 4, "D": 1, "C": 2}
 # Index-document keys that are bookkeeping or ids, never searched as text.
 NOT_TEXT = {
     "id", "index_id", "site_id", "state", "capacity", "entity_type", "dataset_type", "type",
@@ -154,6 +162,34 @@ def _timestamp(value: Any) -> Optional[dt.datetime]:
         return None
 
 
+def _slice_key(row: Any) -> tuple[str, str, str, str, tuple[str, ...]]:
+    get = row.get if isinstance(row, dict) else row._mapping.get
+    return (get("site_id") or "", get("state") or "", get("capacity") or "",
+            get("dataset_type") or "", tuple(sorted(get("permission_labels") or ())))
+
+
+def _count_into(delta: Counter[tuple[Any, ...]], row: Any, sign: int) -> None:
+    key = _slice_key(row)
+    get = row.get if isinstance(row, dict) else row._mapping.get
+    for term in (TOTAL_TERM, *(get("facet_terms") or ())):
+        delta[(*key, term)] += sign
+
+
+def _apply_counts(conn: sa.Connection, delta: Counter[tuple[Any, ...]]) -> None:
+    """Add ``delta`` to govcat_search_facet_count, in key order (no lock-order deadlocks)."""
+    changes = sorted((k, n) for k, n in delta.items() if n)
+    if not changes:
+        return
+    conn.execute(sa.text(
+        "INSERT INTO govcat_search_facet_count AS c "
+        "(site_id, state, capacity, dataset_type, labels, term_id, n) "
+        "VALUES (:site_id, :state, :capacity, :dataset_type, CAST(:labels AS text[]), :term_id, :n) "
+        "ON CONFLICT (site_id, state, capacity, dataset_type, labels, term_id) "
+        "DO UPDATE SET n = c.n + EXCLUDED.n"),
+        [{"site_id": k[0], "state": k[1], "capacity": k[2], "dataset_type": k[3],
+          "labels": list(k[4]), "term_id": k[5], "n": n} for k, n in changes])
+
+
 class PostgresConnection:
     """A search connection on PostgreSQL engines: ``write`` for the index, ``read`` for queries."""
 
@@ -208,22 +244,35 @@ class PostgresConnection:
             self._known_fields |= new_fields
         rows = [self._row(doc, sorted({ids[p] for p in pairs}))
                 for doc, pairs in zip(docs, facet_pairs)]
+        old = conn.execute(
+            sa.select(D.site_id, D.state, D.capacity, D.dataset_type, D.permission_labels,
+                      D.facet_terms)
+            .where(D.index_id.in_([r["index_id"] for r in rows]))
+            .order_by(D.index_id).with_for_update()).all()
+        delta: Counter[tuple[Any, ...]] = Counter()
+        for row in old:
+            _count_into(delta, row, -1)
         conn.execute(sa.text(
             "INSERT INTO govcat_search_doc (index_id, id, name, site_id, state, capacity, "
             "dataset_type, permission_labels, metadata_modified, metadata_created, title_sort, "
-            "doc, tsv, facet_terms, data_dict, validated_data_dict) VALUES (:index_id, :id, "
-            ":name, :site_id, :state, :capacity, :dataset_type, CAST(:permission_labels AS text[]), "
-            ":metadata_modified, :metadata_created, :title_sort, CAST(:doc AS jsonb), "
-            "CAST(:tsv AS tsvector), CAST(:facet_terms AS integer[]), :data_dict, "
-            ":validated_data_dict) ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, "
+            "rank_a, rank_b, rank_d, doc, tsv, facet_terms, data_dict, validated_data_dict) "
+            "VALUES (:index_id, :id, :name, :site_id, :state, :capacity, :dataset_type, "
+            "CAST(:permission_labels AS text[]), :metadata_modified, :metadata_created, "
+            ":title_sort, :rank_a, :rank_b, :rank_d, CAST(:doc AS jsonb), CAST(:tsv AS tsvector), "
+            "CAST(:facet_terms AS integer[]), :data_dict, :validated_data_dict) "
+            "ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, "
             "name = EXCLUDED.name, site_id = EXCLUDED.site_id, state = EXCLUDED.state, "
             "capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type, "
             "permission_labels = EXCLUDED.permission_labels, "
             "metadata_modified = EXCLUDED.metadata_modified, "
             "metadata_created = EXCLUDED.metadata_created, title_sort = EXCLUDED.title_sort, "
+            "rank_a = EXCLUDED.rank_a, rank_b = EXCLUDED.rank_b, rank_d = EXCLUDED.rank_d, "
             "doc = EXCLUDED.doc, tsv = EXCLUDED.tsv, facet_terms = EXCLUDED.facet_terms, "
             "data_dict = EXCLUDED.data_dict, validated_data_dict = EXCLUDED.validated_data_dict"),
             rows)
+        for row in rows:
+            _count_into(delta, row, +1)
+        _apply_counts(conn, delta)
 
     def _row(self, doc: dict[str, Any], facet_ids: list[int]) -> dict[str, Any]:
         stored = {k: v for k, v in doc.items() if k not in ("data_dict", "validated_data_dict")}
@@ -235,6 +284,8 @@ class PostgresConnection:
                 if isinstance(item, str) and item:
                     weighted.append((self.settings.weights.of(key), item))
         weighted.sort(key=lambda pair: pair[0])
+        rank_text = {w: " ".join(text.normalize(t) for k, t in weighted if k == w)[:RANK_TEXT_LIMIT]
+                     for w in ("A", "B", "D")}
         title = doc.get("title") or ""
         return {
             "index_id": doc["index_id"],
@@ -244,10 +295,13 @@ class PostgresConnection:
             "state": doc.get("state"),
             "capacity": doc.get("capacity"),
             "dataset_type": doc.get("dataset_type"),
-            "permission_labels": _strings(doc.get("permission_labels")),
+            "permission_labels": sorted(set(_strings(doc.get("permission_labels")))),
             "metadata_modified": _timestamp(doc.get("metadata_modified")),
             "metadata_created": _timestamp(doc.get("metadata_created")),
             "title_sort": text.normalize(title) if isinstance(title, str) else None,
+            "rank_a": rank_text["A"],
+            "rank_b": rank_text["B"],
+            "rank_d": rank_text["D"],
             "doc": json.dumps(stored, ensure_ascii=False, default=str),
             "tsv": text.build_tsvector(weighted),
             "facet_terms": facet_ids,
@@ -265,17 +319,32 @@ class PostgresConnection:
         else:
             raise SearchBackendError("delete needs an id or a query")
         with self.write_engine.begin() as conn:
-            conn.execute(sa.delete(doc_table).where(condition))
+            gone = conn.execute(sa.delete(doc_table).where(condition).returning(
+                D.site_id, D.state, D.capacity, D.dataset_type, D.permission_labels,
+                D.facet_terms)).all()
+            delta: Counter[tuple[Any, ...]] = Counter()
+            for row in gone:
+                _count_into(delta, row, -1)
+            _apply_counts(conn, delta)
 
     # -- searching -------------------------------------------------------------------------
 
-    def _compile(self, queries: Iterable[str]) -> Compiled:
+    def _parse(self, queries: Iterable[str]) -> Node:
         nodes: list[Node] = []
         try:
             for query in queries:
                 if query and query.strip():
                     nodes.append(parse(query))
-            return self.compiler.compile(And(tuple(nodes)) if nodes else MatchAll())
+        except QuerySyntaxError as e:
+            raise SearchBackendError(f"Cannot read the search query: {e}") from e
+        return And(tuple(nodes)) if nodes else MatchAll()
+
+    def _compile(self, queries: Iterable[str]) -> Compiled:
+        return self._compile_node(self._parse(queries))
+
+    def _compile_node(self, node: Node) -> Compiled:
+        try:
+            return self.compiler.compile(node)
         except QuerySyntaxError as e:
             raise SearchBackendError(f"Cannot read the search query: {e}") from e
 
@@ -284,8 +353,13 @@ class PostgresConnection:
         request = _Request.read(q, params, self)
         with self.read_engine.connect() as conn:
             with conn.begin():
-                conn.execute(sa.text("SELECT set_config('statement_timeout', :t, true)"),
-                             {"t": str(self.settings.statement_timeout_ms)})
+                # Plans must reach documents through the indexes: a sequential scan would
+                # read every out-of-line tsvector. work_mem keeps complement sets hashed.
+                conn.execute(sa.text(
+                    "SELECT set_config('statement_timeout', :t, true), "
+                    "set_config('enable_seqscan', 'off', true), "
+                    "set_config('work_mem', '64MB', true)"),
+                    {"t": str(self.settings.statement_timeout_ms)})
                 if self.terms.validate(conn):
                     self._known_fields = set()
                 try:
@@ -324,6 +398,9 @@ def _list_param(value: Any) -> list[str]:
 class _Request:
     conn: PostgresConnection
     compiled: Compiled
+    slice: Slice
+    slice_where: Optional[sa.ColumnElement[bool]]
+    slice_only: bool
     sort: list[tuple[str, bool]]
     rows: int
     start: int
@@ -335,7 +412,11 @@ class _Request:
     @classmethod
     def read(cls, q: Optional[str], params: dict[str, Any], conn: PostgresConnection) -> "_Request":
         queries = [q or params.get("q") or "*:*"] + _list_param(params.get("fq"))
-        compiled = conn._compile(queries)
+        node = conn._parse(queries)
+        compiled = conn._compile_node(node)
+        part, rest = split_slice(node)
+        slice_where = conn._compile_node(And(tuple(
+            _slice_nodes(part)))).where if part.values or not rest else None
         rows = _int_param(params, "rows", 10)
         start = _int_param(params, "start", 0)
         if rows < 0:
@@ -343,13 +424,13 @@ class _Request:
         if not 0 <= start <= MAX_START:
             raise SearchBackendError(f"start must be between 0 and {MAX_START}")
         sort = []
-        for part in str(params.get("sort") or "score desc, metadata_modified desc").split(","):
-            if not part.strip():
+        for key in str(params.get("sort") or "score desc, metadata_modified desc").split(","):
+            if not key.strip():
                 continue
-            m = _SORT_RE.match(part)
+            m = _SORT_RE.match(key)
             if not m:
                 raise SearchBackendError(
-                    f"Cannot read the sort {part.strip()!r}: write it as 'field asc' or 'field desc'")
+                    f"Cannot read the sort {key.strip()!r}: write it as 'field asc' or 'field desc'")
             sort.append((m.group(1), m.group(2).lower() == "desc"))
         fl_text = str(params.get("fl") or "*")
         fl = [f for f in re.split(r"[\s,]+", fl_text) if f]
@@ -359,15 +440,21 @@ class _Request:
         mincount = _int_param(params, "facet.mincount", 0)
         if limit < 0:
             limit = MAX_FACET_LIMIT
-        return cls(conn, compiled, sort, rows, start, fl, facet_fields, min(limit, MAX_FACET_LIMIT),
-                   mincount)
+        return cls(conn, compiled, part, slice_where, not rest, sort, rows, start, fl,
+                   facet_fields, min(limit, MAX_FACET_LIMIT), mincount)
 
     def _rank_expr(self) -> Optional[sa.ColumnElement[Any]]:
-        if not self.compiled.rank_terms:
+        words = list(dict.fromkeys(w for w in self.compiled.rank_terms if w))
+        if not words:
             return None
-        query = " | ".join(f"({t})" for t in self.compiled.rank_terms)
-        return sa.func.ts_rank(sa.literal("{0.1, 0.2, 0.4, 1.0}").cast(pg.ARRAY(sa.REAL)), D.tsv,
-                               sa.cast(sa.literal(query, sa.Text), pg.TSQUERY))
+        score: Any = sa.literal(0)
+        for word in words:
+            found = {w: sa.func.strpos(col, word) > 0
+                     for w, col in (("A", D.rank_a), ("B", D.rank_b), ("D", D.rank_d))}
+            for weight, hit in found.items():
+                score = score + sa.case((hit, RANK_POINTS[weight]), else_=0)
+            score = score + sa.case((sa.or_(*found.values()), 0), else_=RANK_POINTS["C"])
+        return score
 
     def _order_by(self, conn: sa.Connection, rank: Optional[sa.ColumnElement[Any]]) -> list[Any]:
         order: list[Any] = []
@@ -392,7 +479,13 @@ class _Request:
 
     def run(self, conn: sa.Connection) -> Results:
         where = self.compiled.where
-        hits = conn.execute(sa.select(sa.func.count()).select_from(doc_table).where(where)).scalar_one()
+        if self.slice_only and self._fast(self.facet_fields):
+            counts = self._summary(conn)
+            hits = counts.pop(TOTAL_TERM, 0)
+        else:
+            hits = conn.execute(
+                sa.select(sa.func.count()).select_from(doc_table).where(where)).scalar_one()
+            counts = None
         docs: list[dict[str, Any]] = []
         if self.rows > 0 and hits > self.start:
             rank = self._rank_expr()
@@ -403,13 +496,83 @@ class _Request:
             if wants_all or "validated_data_dict" in self.fl:
                 columns.append(D.validated_data_dict)
             if "score" in self.fl:
-                columns.append((rank if rank is not None else sa.literal(1.0)).label("score"))
+                columns.append((rank if rank is not None else sa.literal(1)).label("score"))
             stmt = (sa.select(*columns).where(where).order_by(*self._order_by(conn, rank))
                     .limit(self.rows).offset(self.start))
             for row in conn.execute(stmt).mappings():
                 docs.append(self._doc(row, wants_all))
-        facets = self._facets(conn, where) if self.facet_fields else {}
+        facets = self._facets(conn, where, hits, counts) if self.facet_fields else {}
         return Results(hits=hits, docs=docs, facets={"facet_fields": facets})
+
+    def _fast(self, fields: list[str]) -> bool:
+        return all(f in self.conn.settings.facet_fields for f in fields)
+
+    def _summary(self, conn: sa.Connection) -> Counter[int]:
+        """Term counts of the slice from govcat_search_facet_count (no document is read)."""
+        c = facet_count_table.c
+        stmt = sa.select(c.term_id, sa.func.sum(c.n)).group_by(c.term_id)
+        for name, values in self.slice.values.items():
+            if name == "permission_labels":
+                stmt = stmt.where(c.labels.overlap(sa.cast(sorted(values), pg.ARRAY(sa.Text))))
+            else:
+                stmt = stmt.where(getattr(c, name).in_(sorted(values)))
+        return Counter({t: int(n) for t, n in conn.execute(stmt) if n})
+
+    def _term_counts(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> Counter[int]:
+        term = sa.func.unnest(D.facet_terms).table_valued("t").render_derived()
+        stmt = (sa.select(term.c.t, sa.func.count()).select_from(doc_table).join(term, sa.true())
+                .where(where).group_by(term.c.t))
+        return Counter(dict(conn.execute(stmt).all()))
+
+    def _facets(self, conn: sa.Connection, where: sa.ColumnElement[bool], hits: int,
+                counts: Optional[Counter[int]]) -> dict[str, list[Any]]:
+        fast = [f for f in self.facet_fields if f in self.conn.settings.facet_fields]
+        slow = [f for f in self.facet_fields if f not in fast]
+        by_field: dict[str, dict[str, int]] = {f: {} for f in self.facet_fields}
+        if fast:
+            if counts is None:
+                counts = self._fast_counts(conn, where, hits)
+            pairs = self.conn.terms.pairs(conn, counts)
+            wanted = set(fast)
+            for term_id, n in counts.items():
+                pair = pairs.get(term_id)
+                if pair and pair[0] in wanted and n > 0:
+                    by_field[pair[0]][pair[1]] = n
+        for name in slow:
+            by_field[name] = self._stored_counts(conn, where, name)
+        out: dict[str, list[Any]] = {}
+        for name, values in by_field.items():
+            items = sorted(((v, n) for v, n in values.items() if n >= self.facet_mincount),
+                           key=lambda item: (-item[1], item[0]))[: self.facet_limit]
+            out[name] = [x for item in items for x in item]
+        return out
+
+    def _fast_counts(self, conn: sa.Connection, where: sa.ColumnElement[bool],
+                     hits: int) -> Counter[int]:
+        """Facet term counts of the matches: directly, or — when the matches are most of their
+        slice — as the slice's maintained counts minus those of the slice's non-matches."""
+        if self.slice_where is not None:
+            base = self._summary(conn)
+            if hits * 2 > base.get(TOTAL_TERM, 0):
+                if hits >= base.get(TOTAL_TERM, 0):
+                    return base
+                matched = sa.select(D.ord).where(where).scalar_subquery()
+                rest = self._term_counts(conn, sa.and_(self.slice_where, D.ord.not_in(matched)))
+                base.subtract(rest)
+                return base
+        return self._term_counts(conn, where)
+
+    def _stored_counts(self, conn: sa.Connection, where: sa.ColumnElement[bool],
+                       name: str) -> dict[str, int]:
+        """Counts of a field that is not a facet field, read from the stored documents."""
+        values = sa.func.jsonb_array_elements_text(sa.case(
+            (sa.func.jsonb_typeof(D.doc[name]) == "array", D.doc[name]),
+            else_=sa.func.jsonb_build_array(D.doc[name]),
+        )).table_valued("v").render_derived()
+        stmt = (sa.select(values.c.v, sa.func.count()).select_from(doc_table)
+                .join(values, sa.true()).where(where).where(D.doc.has_key(name))
+                .group_by(values.c.v))
+        return {v: n for v, n in conn.execute(stmt).all() if v is not None}
 
     def _doc(self, row: Any, wants_all: bool) -> dict[str, Any]:
         stored = dict(row["doc"])
@@ -420,33 +583,13 @@ class _Request:
             return stored
         return {k: stored[k] for k in self.fl if k in stored}
 
-    def _facets(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> dict[str, list[Any]]:
-        counts: dict[str, dict[str, int]] = {f: {} for f in self.facet_fields}
-        fast = [f for f in self.facet_fields if f in self.conn.settings.facet_fields]
-        slow = [f for f in self.facet_fields if f not in fast]
-        if fast:
-            term = sa.func.unnest(D.facet_terms).table_valued("t").render_derived()
-            stmt = (sa.select(term.c.t, sa.func.count()).select_from(doc_table).join(term, sa.true())
-                    .where(where).group_by(term.c.t))
-            grouped = conn.execute(stmt).all()
-            pairs = self.conn.terms.pairs(conn, (t for t, _ in grouped))
-            wanted = set(fast)
-            for term_id, n in grouped:
-                pair = pairs.get(term_id)
-                if pair and pair[0] in wanted:
-                    counts[pair[0]][pair[1]] = n
-        for name in slow:
-            values = sa.func.jsonb_array_elements_text(sa.case(
-                (sa.func.jsonb_typeof(D.doc[name]) == "array", D.doc[name]),
-                else_=sa.func.jsonb_build_array(D.doc[name]),
-            )).table_valued("v").render_derived()
-            stmt = (sa.select(values.c.v, sa.func.count()).select_from(doc_table)
-                    .join(values, sa.true()).where(where).where(D.doc.has_key(name))
-                    .group_by(values.c.v))
-            counts[name] = {v: n for v, n in conn.execute(stmt).all() if v is not None}
-        out: dict[str, list[Any]] = {}
-        for name, values in counts.items():
-            items = sorted(((v, n) for v, n in values.items() if n >= self.facet_mincount),
-                           key=lambda item: (-item[1], item[0]))[: self.facet_limit]
-            out[name] = [x for item in items for x in item]
-        return out
+
+def _slice_nodes(part: Slice) -> list[Node]:
+    nodes: list[Node] = []
+    for name, values in part.values.items():
+        terms = tuple(Term(name, v) for v in sorted(values))
+        if not terms:
+            nodes.append(Not(MatchAll()))
+        else:
+            nodes.append(terms[0] if len(terms) == 1 else Or(terms))
+    return nodes

@@ -52,10 +52,59 @@ _EXISTS_PATH = "$[*] ? (@ != null)"
 
 @dataclass
 class Compiled:
-    """A condition, plus the free-text lexeme queries that score the results."""
+    """A condition, plus the normalised words of the positive free-text parts (for ranking)."""
 
     where: sa.ColumnElement[bool]
     rank_terms: list[str] = field(default_factory=list)
+
+
+SLICE_FIELDS = ("site_id", "state", "capacity", "dataset_type", "permission_labels")
+
+
+@dataclass
+class Slice:
+    """Conditions on the slice columns only: field -> allowed values (labels: any of them)."""
+
+    values: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _exact_values(node: Node) -> tuple[str, frozenset[str]] | None:
+    """(field, values) when ``node`` is one exact slice value or an OR of them on one field."""
+    if isinstance(node, Term) and not node.prefix and not node.exists:
+        return (node.field, frozenset([node.value])) if node.field in SLICE_FIELDS else None
+    if isinstance(node, Text) and node.phrase and node.field in SLICE_FIELDS:
+        return node.field, frozenset([node.text])
+    if isinstance(node, Or):
+        parts = [_exact_values(n) for n in node.nodes]
+        if all(parts) and len({p[0] for p in parts if p}) == 1:
+            return parts[0][0], frozenset().union(*(p[1] for p in parts if p))  # type: ignore[index]
+    return None
+
+
+def split_slice(node: Node) -> tuple[Slice, list[Node]]:
+    """Split a query into slice conditions and the rest (ANDed). ``rest`` empty: only a slice."""
+    parts = list(node.nodes) if isinstance(node, And) else [node]
+    flat: list[Node] = []
+    while parts:
+        part = parts.pop(0)
+        if isinstance(part, And):
+            parts[0:0] = list(part.nodes)
+        elif not isinstance(part, MatchAll):
+            flat.append(part)
+    result, rest = Slice(), []
+    for part in flat:
+        exact = _exact_values(part)
+        if exact is None:
+            rest.append(part)
+            continue
+        name, values = exact
+        if name in result.values:
+            if name == "permission_labels":
+                rest.append(part)  # two label conditions are not one slice
+                continue
+            values = result.values[name] & values
+        result.values[name] = values
+    return result, rest
 
 
 @dataclass
@@ -191,7 +240,7 @@ class Compiler:
         if not query:
             return sa.true()
         if not negated:
-            rank.append(query)
+            rank.extend(t.lexeme for t in text.query_terms(node.text))
         return D.tsv.op("@@")(_tsquery(query))
 
     def _weights_for(self, field_name: str | None) -> str:

@@ -1,10 +1,14 @@
 """Tables of the PostgreSQL search index (alembic history: ``migration/govcat_search``).
 
-``govcat_search_doc`` holds one row per indexed dataset: the index document CKAN builds (``doc``),
-the dataset dicts CKAN returns from searches, the weighted tsvector, the columns that every
-search filters or sorts on, and ``facet_terms`` (ids of the (field, value) pairs of the facet
-fields) so facet counts are integer aggregations. ``govcat_search_term`` is that dictionary;
-``govcat_search_field`` lists every field name ever indexed (sorting on anything else is an error).
+``govcat_search_doc`` holds one row per indexed dataset. Its hot columns (filters, sort keys,
+``facet_terms`` = ids of the (field, value) pairs of the facet fields, and the short normalised
+texts ranking reads) stay inline in narrow heap rows; the index document CKAN builds (``doc``),
+the dataset dicts returned from searches and the weighted tsvector (matched through its GIN index)
+live out of line. ``govcat_search_term`` is the facet term dictionary; ``govcat_search_field``
+lists every field name ever indexed (sorting on anything else is an error).
+``govcat_search_facet_count`` keeps, per slice (site, state, capacity, dataset type, label set),
+how many documents carry each facet term (term 0: all documents); the write path maintains it
+in the same transaction, so unfiltered facet counts need no scan.
 """
 from __future__ import annotations
 
@@ -25,7 +29,11 @@ doc_table = sa.Table(
     sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
     sa.Column("metadata_modified", sa.DateTime(timezone=True), index=True),
     sa.Column("metadata_created", sa.DateTime(timezone=True)),
+    sa.Column("ord", sa.Integer, sa.Identity(), nullable=False, unique=True),
     sa.Column("title_sort", sa.Text),
+    sa.Column("rank_a", sa.Text, nullable=False),
+    sa.Column("rank_b", sa.Text, nullable=False),
+    sa.Column("rank_d", sa.Text, nullable=False),
     sa.Column("doc", pg.JSONB, nullable=False),
     sa.Column("tsv", pg.TSVECTOR, nullable=False),
     sa.Column("facet_terms", pg.ARRAY(sa.Integer), nullable=False),
@@ -43,6 +51,17 @@ term_table = sa.Table(
     sa.Column("field", sa.Text, nullable=False),
     sa.Column("value", sa.Text, nullable=False),
     sa.UniqueConstraint("field", "value", name="govcat_search_term_field_value_key"),
+)
+
+facet_count_table = sa.Table(
+    "govcat_search_facet_count", metadata,
+    sa.Column("site_id", sa.Text, primary_key=True),
+    sa.Column("state", sa.Text, primary_key=True),
+    sa.Column("capacity", sa.Text, primary_key=True),
+    sa.Column("dataset_type", sa.Text, primary_key=True),
+    sa.Column("labels", pg.ARRAY(sa.Text), primary_key=True),
+    sa.Column("term_id", sa.Integer, primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
 )
 
 field_table = sa.Table(

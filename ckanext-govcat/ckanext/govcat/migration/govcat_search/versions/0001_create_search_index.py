@@ -29,16 +29,24 @@ def upgrade() -> None:
         sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
         sa.Column("metadata_modified", sa.DateTime(timezone=True)),
         sa.Column("metadata_created", sa.DateTime(timezone=True)),
+        sa.Column("ord", sa.Integer, sa.Identity(), nullable=False, unique=True),
         sa.Column("title_sort", sa.Text),
+        sa.Column("rank_a", sa.Text, nullable=False),
+        sa.Column("rank_b", sa.Text, nullable=False),
+        sa.Column("rank_d", sa.Text, nullable=False),
         sa.Column("doc", pg.JSONB, nullable=False),
         sa.Column("tsv", pg.TSVECTOR, nullable=False),
         sa.Column("facet_terms", pg.ARRAY(sa.Integer), nullable=False),
         sa.Column("data_dict", sa.Text),
         sa.Column("validated_data_dict", sa.Text),
     )
-    # Keep heap rows narrow: large values (dicts, tsvector) go out of line, so scans over
-    # filter and facet columns read little.
+    # Narrow heap rows: large values (document, dicts, tsvector) go out of line; the hot
+    # columns are MAIN, which PostgreSQL keeps inline unless a row cannot fit in a page.
     op.execute("ALTER TABLE govcat_search_doc SET (toast_tuple_target = 256)")
+    for column in ("index_id", "id", "name", "site_id", "state", "capacity", "dataset_type",
+                   "permission_labels", "title_sort", "rank_a", "rank_b", "rank_d",
+                   "facet_terms"):
+        op.execute(f"ALTER TABLE govcat_search_doc ALTER COLUMN {column} SET STORAGE MAIN")
     op.create_index("ix_govcat_search_doc_id", "govcat_search_doc", ["id"])
     op.create_index("ix_govcat_search_doc_name", "govcat_search_doc", ["name"])
     op.create_index("ix_govcat_search_doc_metadata_modified", "govcat_search_doc",
@@ -57,6 +65,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("field", "value", name="govcat_search_term_field_value_key"),
     )
     op.create_table(
+        "govcat_search_facet_count",
+        sa.Column("site_id", sa.Text, primary_key=True),
+        sa.Column("state", sa.Text, primary_key=True),
+        sa.Column("capacity", sa.Text, primary_key=True),
+        sa.Column("dataset_type", sa.Text, primary_key=True),
+        sa.Column("labels", pg.ARRAY(sa.Text), primary_key=True),
+        sa.Column("term_id", sa.Integer, primary_key=True),
+        sa.Column("n", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
         "govcat_search_field",
         sa.Column("name", sa.Text, primary_key=True),
     )
@@ -64,5 +82,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("govcat_search_field")
+    op.drop_table("govcat_search_facet_count")
     op.drop_table("govcat_search_term")
     op.drop_table("govcat_search_doc")
