@@ -244,6 +244,9 @@ class PostgresConnection:
             self._known_fields |= new_fields
         rows = [self._row(doc, sorted({ids[p] for p in pairs}))
                 for doc, pairs in zip(docs, facet_pairs)]
+        # Writers of the same document take turns, so each old row is counted out once.
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(CAST(:k AS text[])) k"),
+                     {"k": sorted(r["index_id"] for r in rows)})
         old = conn.execute(
             sa.select(D.site_id, D.state, D.capacity, D.dataset_type, D.permission_labels,
                       D.facet_terms)
@@ -308,6 +311,20 @@ class PostgresConnection:
             "data_dict": doc.get("data_dict"),
             "validated_data_dict": doc.get("validated_data_dict"),
         }
+
+    def recount(self) -> None:
+        """Recompute govcat_search_facet_count from the documents (after a rebuild)."""
+        self.commit()
+        with self.write_engine.begin() as conn:
+            conn.execute(sa.text("LOCK TABLE govcat_search_facet_count IN EXCLUSIVE MODE"))
+            conn.execute(sa.delete(facet_count_table))
+            conn.execute(sa.text(
+                "INSERT INTO govcat_search_facet_count "
+                "(site_id, state, capacity, dataset_type, labels, term_id, n) "
+                "SELECT site_id, coalesce(state, ''), coalesce(capacity, ''), "
+                "coalesce(dataset_type, ''), permission_labels, t, count(*) "
+                "FROM govcat_search_doc, unnest(array_prepend(0, facet_terms)) t "
+                "GROUP BY 1, 2, 3, 4, 5, 6"))
 
     def delete(self, id: Optional[str] = None, q: Optional[str] = None, commit: bool = True,
                **_: Any) -> None:

@@ -12,13 +12,17 @@ Seams (``SEAMS``; ``tests/search/test_bridge.py`` fails when an upgrade moves on
 - ``make_connection`` in ``ckan.lib.search.common`` / ``.index`` / ``.query``: CKAN builds index
   documents and Solr parameters itself and hands them to this connection.
 - ``ckan.lib.search.is_available`` / ``check_solr_schema_version``: the start-up Solr probe.
-- ``ckanext.harvest.logic.action.update``: imports ``PackageSearchIndex`` and ``make_connection``
-  by name (harvest source reindex and clear).
+- ``ckanext.harvest.logic.action.update``: imports ``PackageSearchIndex`` (from
+  ``ckan.lib.search.index``) and ``make_connection`` (from ``ckan.lib.search.common``) by name
+  (harvest source reindex and clear). Importing ckanext-harvest changes CKAN's model (its
+  mappers join harvest tables), so the bridge never imports it: it patches the module if it is
+  already loaded, and otherwise the patched ``ckan.lib.search.index.PackageSearchIndex`` and
+  ``make_connection`` are what the module binds when it is imported later.
 """
 from __future__ import annotations
 
-import importlib
 import logging
+import sys
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -45,8 +49,12 @@ SEAMS: list[tuple[str, str]] = [
     ("ckan.lib.search.common", "make_connection"),
     ("ckan.lib.search.index", "make_connection"),
     ("ckan.lib.search.query", "make_connection"),
-    (HARVEST_MODULE, "PackageSearchIndex"),
-    (HARVEST_MODULE, "make_connection"),
+    ("ckan.lib.search.index", "PackageSearchIndex"),
+]
+# Names HARVEST_MODULE imports from CKAN's search modules (checked from its source).
+HARVEST_IMPORTS: list[tuple[str, str]] = [
+    ("ckan.lib.search.index", "PackageSearchIndex"),
+    ("ckan.lib.search.common", "make_connection"),
 ]
 
 _connection: Optional[PostgresConnection] = None
@@ -110,7 +118,10 @@ def check_schema_version(schema_file: Optional[str] = None) -> bool:
     return is_available()
 
 
-class GovcatPackageSearchIndex(search_index.PackageSearchIndex):
+_CkanPackageSearchIndex = search_index.PackageSearchIndex
+
+
+class GovcatPackageSearchIndex(_CkanPackageSearchIndex):
     """CKAN's package index (document building and plugin hooks unchanged) on PostgreSQL."""
 
     def index_package(self, pkg_dict: Optional[dict[str, Any]], defer_commit: bool = False) -> None:
@@ -118,6 +129,10 @@ class GovcatPackageSearchIndex(search_index.PackageSearchIndex):
             super().index_package(pkg_dict, defer_commit)
         except SearchBackendError as e:
             raise search_common.SearchIndexError(str(e)) from e
+
+    def commit(self) -> None:
+        """Write pending documents and make the facet-count slices exact (rebuild, reindex)."""
+        make_connection().recount()
 
     def clear(self) -> None:
         make_connection().delete(q='+site_id:"%s"' % config.get("ckan.site_id"))
@@ -149,9 +164,8 @@ def install() -> None:
     search.check_solr_schema_version = check_schema_version
     for module in (search_common, search_index, search_query):
         module.make_connection = make_connection  # type: ignore[assignment]
-    try:
-        harvest = importlib.import_module(HARVEST_MODULE)
-    except ImportError:
-        return
-    harvest.PackageSearchIndex = GovcatPackageSearchIndex  # type: ignore[attr-defined]
-    harvest.make_connection = make_connection  # type: ignore[attr-defined]
+    search_index.PackageSearchIndex = GovcatPackageSearchIndex  # type: ignore[misc]
+    harvest = sys.modules.get(HARVEST_MODULE)
+    if harvest is not None:
+        harvest.PackageSearchIndex = GovcatPackageSearchIndex  # type: ignore[attr-defined]
+        harvest.make_connection = make_connection  # type: ignore[attr-defined]
