@@ -1,0 +1,48 @@
+"""Searches read from ``ckanext.govcat.search.read_url`` when it is set; writes never do."""
+from __future__ import annotations
+
+import contextlib
+
+import psycopg2
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from ckan import model
+from ckan.tests import factories, helpers
+from importlib import resources
+from psycopg2 import sql
+
+REPLICA_DB = "govcat_replica_test"
+
+
+@pytest.fixture(scope="module")
+def replica_url() -> str:
+    """A second database with the index tables, standing in for a (lagging) replica."""
+    main = sa.make_url(str(model.meta.engine.url))
+    admin = main.set(database="postgres")
+    with contextlib.closing(psycopg2.connect(admin.render_as_string(hide_password=False))) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(REPLICA_DB)))
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(REPLICA_DB)))
+    url = main.set(database=REPLICA_DB).render_as_string(hide_password=False)
+    here = resources.files("ckanext.govcat").joinpath("migration", "govcat_search")
+    cfg = Config(str(here.joinpath("alembic.ini")))
+    cfg.set_main_option("script_location", str(here))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.upgrade(cfg, "head")
+    return url
+
+
+@pytest.mark.usefixtures("clean_db")
+class TestReadUrl:
+    def test_searches_follow_the_read_url(self, replica_url: str, ckan_config, monkeypatch):
+        org = factories.Organization()
+        factories.Dataset(title="只在主库", owner_org=org["id"])
+        assert helpers.call_action("package_search", q="主库")["count"] == 1
+        monkeypatch.setitem(ckan_config, "ckanext.govcat.search.read_url", replica_url)
+        assert helpers.call_action("package_search", q="主库")["count"] == 0
+        factories.Dataset(title="写入主库", owner_org=org["id"])  # writes still reach the primary
+        monkeypatch.delitem(ckan_config, "ckanext.govcat.search.read_url")
+        assert helpers.call_action("package_search", q="主库")["count"] == 2
