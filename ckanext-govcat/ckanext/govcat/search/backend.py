@@ -120,6 +120,19 @@ class TermDictionary:
                     self._pairs[term_id] = (f, v)
         return {p: self._ids[p] for p in wanted}
 
+    def lookup(self, conn: sa.Connection, field_name: str, value: str) -> Optional[int]:
+        """The id of (field, value), or None when no document ever had it."""
+        key = (field_name, value)
+        if key not in self._ids:
+            row = conn.execute(sa.select(term_table.c.id).where(
+                term_table.c.field == field_name, term_table.c.value == value)).first()
+            if row is None:
+                return None
+            with self._lock:
+                self._ids[key] = row[0]
+                self._pairs[row[0]] = key
+        return self._ids[key]
+
     def pairs(self, conn: sa.Connection, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
         wanted = set(ids)
         missing = [i for i in wanted if i not in self._pairs]
@@ -199,7 +212,6 @@ class PostgresConnection:
         self.read_engine = read
         self.settings = settings
         self.terms = terms
-        self.compiler = Compiler(settings.weights)
         self._pending: dict[str, dict[str, Any]] = {}
         self._known_fields: set[str] = set()
         self._lock = threading.RLock()
@@ -329,13 +341,13 @@ class PostgresConnection:
     def delete(self, id: Optional[str] = None, q: Optional[str] = None, commit: bool = True,
                **_: Any) -> None:
         self.commit()
-        if id is not None:
-            condition: sa.ColumnElement[bool] = D.index_id == id
-        elif q is not None:
-            condition = self._compile([q]).where
-        else:
+        if id is None and q is None:
             raise SearchBackendError("delete needs an id or a query")
         with self.write_engine.begin() as conn:
+            if id is not None:
+                condition: sa.ColumnElement[bool] = D.index_id == id
+            else:
+                condition = self._compile_node(self._parse([q or ""]), conn).where
             gone = conn.execute(sa.delete(doc_table).where(condition).returning(
                 D.site_id, D.state, D.capacity, D.dataset_type, D.permission_labels,
                 D.facet_terms)).all()
@@ -356,12 +368,11 @@ class PostgresConnection:
             raise SearchBackendError(f"Cannot read the search query: {e}") from e
         return And(tuple(nodes)) if nodes else MatchAll()
 
-    def _compile(self, queries: Iterable[str]) -> Compiled:
-        return self._compile_node(self._parse(queries))
-
-    def _compile_node(self, node: Node) -> Compiled:
+    def _compile_node(self, node: Node, conn: sa.Connection) -> Compiled:
+        compiler = Compiler(self.settings.weights, frozenset(self.settings.facet_fields),
+                            lambda f, v: self.terms.lookup(conn, f, v))
         try:
-            return self.compiler.compile(node)
+            return compiler.compile(node)
         except QuerySyntaxError as e:
             raise SearchBackendError(f"Cannot read the search query: {e}") from e
 
@@ -414,10 +425,9 @@ def _list_param(value: Any) -> list[str]:
 @dataclass
 class _Request:
     conn: PostgresConnection
-    compiled: Compiled
+    node: Node
     slice: Slice
-    slice_where: Optional[sa.ColumnElement[bool]]
-    slice_only: bool
+    slice_rest: list[Node]
     sort: list[tuple[str, bool]]
     rows: int
     start: int
@@ -425,15 +435,14 @@ class _Request:
     facet_fields: list[str]
     facet_limit: int
     facet_mincount: int
+    compiled: Compiled = field(init=False)
+    slice_where: Optional[sa.ColumnElement[bool]] = field(init=False)
 
     @classmethod
     def read(cls, q: Optional[str], params: dict[str, Any], conn: PostgresConnection) -> "_Request":
         queries = [q or params.get("q") or "*:*"] + _list_param(params.get("fq"))
         node = conn._parse(queries)
-        compiled = conn._compile_node(node)
         part, rest = split_slice(node)
-        slice_where = conn._compile_node(And(tuple(
-            _slice_nodes(part)))).where if part.values or not rest else None
         rows = _int_param(params, "rows", 10)
         start = _int_param(params, "start", 0)
         if rows < 0:
@@ -457,7 +466,7 @@ class _Request:
         mincount = _int_param(params, "facet.mincount", 0)
         if limit < 0:
             limit = MAX_FACET_LIMIT
-        return cls(conn, compiled, part, slice_where, not rest, sort, rows, start, fl,
+        return cls(conn, node, part, rest, sort, rows, start, fl,
                    facet_fields, min(limit, MAX_FACET_LIMIT), mincount)
 
     def _rank_expr(self) -> Optional[sa.ColumnElement[Any]]:
@@ -489,14 +498,21 @@ class _Request:
                 expr = sa.func.coalesce(D.doc[name].op("->>")(0), D.doc[name].astext)
             else:
                 raise SearchBackendError(f"Cannot sort on {name!r}: no dataset has that field")
-            if expr is not None:
+            if expr is None:
+                continue
+            if name in DATE_COLUMNS:  # never null; plain order so the btree index serves it
+                order.append(expr.desc() if desc else expr.asc())
+            else:
                 order.append(expr.desc().nullslast() if desc else expr.asc().nullslast())
         order.append(D.index_id.asc())
         return order
 
     def run(self, conn: sa.Connection) -> Results:
+        self.compiled = self.conn._compile_node(self.node, conn)
         where = self.compiled.where
-        if self.slice_only and self._fast(self.facet_fields):
+        self.slice_where = self.conn._compile_node(
+            And(tuple(_slice_nodes(self.slice))), conn).where if self.slice.values else None
+        if not self.slice_rest and self._fast(self.facet_fields):
             counts = self._summary(conn)
             hits = counts.pop(TOTAL_TERM, 0)
         else:

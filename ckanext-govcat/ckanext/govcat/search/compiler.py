@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 from dateutil import parser as dateparser
@@ -190,9 +190,18 @@ def _as_array(field_name: str) -> sa.ColumnElement[Any]:
     return D.doc[field_name]
 
 
+TermLookup = Callable[[str, str], Optional[int]]
+
+
 class Compiler:
-    def __init__(self, weights: FieldWeights) -> None:
+    """Compiles one query. ``facet_term`` finds the id of a facet field's value (None: no
+    document has it), so exact filters on facet fields use the facet term index."""
+
+    def __init__(self, weights: FieldWeights, facet_fields: frozenset[str] = frozenset(),
+                 facet_term: Optional[TermLookup] = None) -> None:
         self.weights = weights
+        self.facet_fields = facet_fields
+        self.facet_term = facet_term
 
     def compile(self, node: Node) -> Compiled:
         rank: list[str] = []
@@ -278,6 +287,12 @@ class Compiler:
             if node.prefix:
                 return column.like(_like_prefix(value), escape="\\")
             return column == value
+        if name in self.facet_fields and self.facet_term is not None and not (
+                node.exists or node.prefix):
+            term_id = self.facet_term(name, value)
+            if term_id is None:
+                return sa.false()
+            return D.facet_terms.contains(sa.cast([term_id], pg.ARRAY(sa.Integer)))
         if node.exists:
             return sa.func.jsonb_path_exists(_as_array(name), _EXISTS_PATH)
         if node.prefix:

@@ -42,7 +42,7 @@ doc_table = sa.Table(
     sa.Index("govcat_search_doc_tsv_idx", "tsv", postgresql_using="gin"),
     sa.Index("govcat_search_doc_doc_idx", "doc", postgresql_using="gin",
              postgresql_ops={"doc": "jsonb_path_ops"}),
-    sa.Index("govcat_search_doc_labels_idx", "permission_labels", postgresql_using="gin"),
+    sa.Index("govcat_search_doc_facet_terms_idx", "facet_terms", postgresql_using="gin"),
 )
 
 term_table = sa.Table(

@@ -55,8 +55,10 @@ def upgrade() -> None:
                     postgresql_using="gin")
     op.create_index("govcat_search_doc_doc_idx", "govcat_search_doc", ["doc"],
                     postgresql_using="gin", postgresql_ops={"doc": "jsonb_path_ops"})
-    op.create_index("govcat_search_doc_labels_idx", "govcat_search_doc",
-                    ["permission_labels"], postgresql_using="gin")
+    # Filters on facet fields use this; permission labels are filtered on the (inline) heap
+    # rows: an index on them is unselective and leads the planner away from the text index.
+    op.create_index("govcat_search_doc_facet_terms_idx", "govcat_search_doc", ["facet_terms"],
+                    postgresql_using="gin")
     op.create_table(
         "govcat_search_term",
         sa.Column("id", sa.Integer, primary_key=True),
