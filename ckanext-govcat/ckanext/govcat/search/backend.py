@@ -40,6 +40,7 @@ D = doc_table.c
 MAX_START = 10_000_000
 MAX_FACET_LIMIT = 10_000
 TOTAL_TERM = 0  # facet_count row counting all documents of a slice
+LABEL_SEPARATOR = "\x1f"  # joins a label set into one text value for unnest
 RANK_TEXT_LIMIT = 2000  # characters of normalised text kept per ranking column
 # Per query word: a match in A-weight fields (title) scores 8, B (tags, classification) 4,
 # D (resource names) 1; a word found in none of them matched elsewhere (C: description) and
@@ -189,18 +190,24 @@ def _count_into(delta: Counter[tuple[Any, ...]], row: Any, sign: int) -> None:
 
 
 def _apply_counts(conn: sa.Connection, delta: Counter[tuple[Any, ...]]) -> None:
-    """Add ``delta`` to govcat_search_facet_count, in key order (no lock-order deadlocks)."""
+    """Add ``delta`` to govcat_search_facet_count in one statement, in key order (so concurrent
+    writers lock counter rows in the same order)."""
     changes = sorted((k, n) for k, n in delta.items() if n)
     if not changes:
         return
+    columns = list(zip(*(k for k, _ in changes)))
     conn.execute(sa.text(
         "INSERT INTO govcat_search_facet_count AS c "
         "(site_id, state, capacity, dataset_type, labels, term_id, n) "
-        "VALUES (:site_id, :state, :capacity, :dataset_type, CAST(:labels AS text[]), :term_id, :n) "
+        "SELECT s, st, cap, dt, string_to_array(l, :sep), t, n FROM unnest("
+        "CAST(:s AS text[]), CAST(:st AS text[]), CAST(:cap AS text[]), CAST(:dt AS text[]), "
+        "CAST(:l AS text[]), CAST(:t AS integer[]), CAST(:n AS bigint[])) AS x(s, st, cap, dt, l, t, n) "
         "ON CONFLICT (site_id, state, capacity, dataset_type, labels, term_id) "
         "DO UPDATE SET n = c.n + EXCLUDED.n"),
-        [{"site_id": k[0], "state": k[1], "capacity": k[2], "dataset_type": k[3],
-          "labels": list(k[4]), "term_id": k[5], "n": n} for k, n in changes])
+        {"sep": LABEL_SEPARATOR, "s": list(columns[0]), "st": list(columns[1]),
+         "cap": list(columns[2]), "dt": list(columns[3]),
+         "l": [LABEL_SEPARATOR.join(labels) for labels in columns[4]],
+         "t": list(columns[5]), "n": [n for _, n in changes]})
 
 
 class PostgresConnection:
@@ -267,24 +274,10 @@ class PostgresConnection:
         delta: Counter[tuple[Any, ...]] = Counter()
         for row in old:
             _count_into(delta, row, -1)
-        conn.execute(sa.text(
-            "INSERT INTO govcat_search_doc (index_id, id, name, site_id, state, capacity, "
-            "dataset_type, permission_labels, metadata_modified, metadata_created, title_sort, "
-            "rank_a, rank_b, rank_d, doc, tsv, facet_terms, data_dict, validated_data_dict) "
-            "VALUES (:index_id, :id, :name, :site_id, :state, :capacity, :dataset_type, "
-            "CAST(:permission_labels AS text[]), :metadata_modified, :metadata_created, "
-            ":title_sort, :rank_a, :rank_b, :rank_d, CAST(:doc AS jsonb), CAST(:tsv AS tsvector), "
-            "CAST(:facet_terms AS integer[]), :data_dict, :validated_data_dict) "
-            "ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, "
-            "name = EXCLUDED.name, site_id = EXCLUDED.site_id, state = EXCLUDED.state, "
-            "capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type, "
-            "permission_labels = EXCLUDED.permission_labels, "
-            "metadata_modified = EXCLUDED.metadata_modified, "
-            "metadata_created = EXCLUDED.metadata_created, title_sort = EXCLUDED.title_sort, "
-            "rank_a = EXCLUDED.rank_a, rank_b = EXCLUDED.rank_b, rank_d = EXCLUDED.rank_d, "
-            "doc = EXCLUDED.doc, tsv = EXCLUDED.tsv, facet_terms = EXCLUDED.facet_terms, "
-            "data_dict = EXCLUDED.data_dict, validated_data_dict = EXCLUDED.validated_data_dict"),
-            rows)
+        insert = pg.insert(doc_table)
+        conn.execute(insert.on_conflict_do_update(
+            index_elements=[D.index_id],
+            set_={name: insert.excluded[name] for name in rows[0] if name != "index_id"}), rows)
         for row in rows:
             _count_into(delta, row, +1)
         _apply_counts(conn, delta)
@@ -317,7 +310,7 @@ class PostgresConnection:
             "rank_a": rank_text["A"],
             "rank_b": rank_text["B"],
             "rank_d": rank_text["D"],
-            "doc": json.dumps(stored, ensure_ascii=False, default=str),
+            "doc": json.loads(json.dumps(stored, default=str)),
             "tsv": text.build_tsvector(weighted),
             "facet_terms": facet_ids,
             "data_dict": doc.get("data_dict"),
