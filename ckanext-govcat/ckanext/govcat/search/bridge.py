@@ -59,6 +59,7 @@ HARVEST_IMPORTS: list[tuple[str, str]] = [
 
 _connection: Optional[PostgresConnection] = None
 _read_engine: Optional[sa.Engine] = None
+_warned_unavailable = False
 
 
 def _write_engine() -> sa.Engine:
@@ -108,7 +109,12 @@ def is_available() -> bool:
         with _write_engine().connect() as conn:
             conn.execute(sa.text("SELECT 1 FROM govcat_search_doc LIMIT 1"))
     except sa.exc.SQLAlchemyError as e:
-        log.warning("The search index is not ready (run `ckan db upgrade -p govcat_search`): %s", e)
+        global _warned_unavailable
+        if not _warned_unavailable:
+            _warned_unavailable = True
+            reason = str(getattr(e, "orig", e)).strip().splitlines()[0]
+            log.warning("The search index is not ready (run `ckan db upgrade -p govcat_search`): "
+                        "%s", reason)
         return False
     return True
 
