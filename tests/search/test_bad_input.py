@@ -98,8 +98,9 @@ class TestOddButHarmlessInput:
         {"q": "\\"}, {"q": "a\\:b"}, {"q": "x" * 20000}, {"fq": "(" * 500 + "a" + ")" * 500},
         {"q": "tags:" + "\\" * 5}, {"q": "名称：法人"}, {"q": "{!lucene}title:a"},
         {"q": "_val_:\"sum(1)\""}, {"fq": "metadata_modified:[NOW-999999YEARS TO *]"},
-        {"rows": "1000000"}, {"start": "999999999999"},
-    ])
+        {"rows": "1000000"}, {"start": "999999999999"}, {"facet.field": '["ta\\u0000gs"]'},
+        {"facet.field": '["x\\" OR 1=1 --", "\'; SELECT 1"]'}, {"fl": "name,\x00,'"},
+    ], ids=lambda params: ascii(params)[:50])
     def test_no_server_error(self, app, params):
         response = app.get(API, query_string=params, status=None)
         assert response.status_code in (200, 400, 409), (params, response.body[:500])

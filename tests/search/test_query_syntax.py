@@ -87,6 +87,10 @@ class TestFieldedQueries:
     def test_trailing_wildcard(self):
         assert found(q="name:water*") == {"water-quality"}
 
+    def test_unknown_field_matches_nothing(self):
+        assert found(q="nosuchfield:water") == set()
+        assert found(fq="nosuchfield:water") == set()
+
     def test_field_has_any_value(self):
         assert found(q="region:*") == {"water-quality", "air-quality", "city-budget"}
 
