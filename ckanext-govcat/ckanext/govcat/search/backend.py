@@ -595,7 +595,8 @@ class _Request:
             (sa.func.jsonb_typeof(D.doc[name]) == "array", D.doc[name]),
             else_=sa.func.jsonb_build_array(D.doc[name]),
         )).table_valued("v").render_derived()
-        stmt = (sa.select(values.c.v, sa.func.count()).select_from(doc_table)
+        # A dataset counts once per value, however often the value repeats in it.
+        stmt = (sa.select(values.c.v, sa.func.count(sa.distinct(D.ord))).select_from(doc_table)
                 .join(values, sa.true()).where(where).where(D.doc.has_key(name))
                 .group_by(values.c.v))
         return {v: n for v, n in conn.execute(stmt).all() if v is not None}
