@@ -38,14 +38,40 @@ def load_standard_plugins(with_plugins):
     """Every test runs with the plugins of ``ckan.plugins`` (govcat_search answers all searches)."""
 
 
+GOVCAT_MIGRATIONS = ["govcat_search"]
+
+
+def _upgrade_harvest_tables() -> None:
+    """ckanext-harvest's tables. GovCat harvests, and once anything imports ckanext-harvest its
+    mappers join these tables into CKAN's model (dataset purge queries harvest_object)."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+    from ckan.common import config
+
+    here = resources.files("ckanext.harvest").joinpath("migration", "harvest")
+    cfg = Config(str(here.joinpath("alembic.ini")))
+    cfg.set_main_option("script_location", str(here))
+    cfg.set_main_option("sqlalchemy.url", config["sqlalchemy.url"])
+    command.upgrade(cfg, "head")
+
+
+def reset_database(reset_db, migrate_db_for) -> None:
+    """CKAN's clean database with every GovCat plugin's tables migrated and an empty index."""
+    from ckan.lib import search
+
+    reset_db()
+    for plugin in GOVCAT_MIGRATIONS:
+        migrate_db_for(plugin)
+    _upgrade_harvest_tables()
+    search.clear_all()
+
+
 @pytest.fixture
 def clean_db(load_standard_plugins, reset_db, migrate_db_for):
     """CKAN's clean database, plus GovCat's plugin tables migrated and an empty search index."""
-    reset_db()
-    migrate_db_for("govcat_search")
-    from ckan.lib import search
-
-    search.clear_all()
+    reset_database(reset_db, migrate_db_for)
 
 
 @pytest.fixture

@@ -11,13 +11,12 @@ def class_clean_db(reset_db, migrate_db_for) -> Iterator[None]:
     only read what one class-scoped fixture created (keeps the suite fast; every class that
     changes data uses ``clean_db`` per test)."""
     import ckan.plugins as p
-    from ckan.lib import search
+
+    from tests.conftest import reset_database
 
     p.load_all()
     try:
-        reset_db()
-        migrate_db_for("govcat_search")
-        search.clear_all()
+        reset_database(reset_db, migrate_db_for)
         yield
     finally:
         p.unload_all()

@@ -32,7 +32,7 @@ from collections import Counter
 from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights, Slice,
                        parse_date, split_slice)
 from .model import doc_table, facet_count_table, field_table, term_table
-from .parser import And, MatchAll, Node, Not, Or, QuerySyntaxError, Term, parse
+from .parser import FIELD_RE, And, MatchAll, Node, Not, Or, QuerySyntaxError, Term, parse
 
 log = logging.getLogger(__name__)
 D = doc_table.c
@@ -455,6 +455,9 @@ class _Request:
         fl = [f for f in re.split(r"[\s,]+", fl_text) if f]
         facet_on = str(params.get("facet", "true")).lower() != "false"
         facet_fields = _list_param(params.get("facet.field")) if facet_on else []
+        for name in facet_fields:
+            if not FIELD_RE.match(name):
+                raise SearchBackendError(f"Cannot count facets of {name!r}: not a field name")
         limit = _int_param(params, "facet.limit", 50)
         mincount = _int_param(params, "facet.mincount", 0)
         if limit < 0:

@@ -121,6 +121,13 @@ class FieldWeights:
 def parse_date(value: str, *, now: Callable[[], dt.datetime] | None = None) -> dt.datetime:
     """ISO dates and Solr date math (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``) as aware UTC datetimes."""
     value = value.strip()
+    try:
+        return _parse_date(value, now)
+    except (ValueError, OverflowError) as e:
+        raise QuerySyntaxError(f"cannot read the date {value!r}") from e
+
+
+def _parse_date(value: str, now: Callable[[], dt.datetime] | None) -> dt.datetime:
     if value.upper().startswith("NOW"):
         moment = (now or (lambda: dt.datetime.now(dt.timezone.utc)))()
         rest = value[3:].upper()
@@ -147,10 +154,7 @@ def parse_date(value: str, *, now: Callable[[], dt.datetime] | None = None) -> d
             parts = parts[:keep] + defaults[keep:]
             moment = dt.datetime(*parts, tzinfo=dt.timezone.utc)  # type: ignore[misc]
         return moment
-    try:
-        parsed = dateparser.isoparse(value)
-    except (ValueError, OverflowError) as e:
-        raise QuerySyntaxError(f"cannot read the date {value!r}") from e
+    parsed = dateparser.isoparse(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
     return parsed
@@ -249,8 +253,16 @@ class Compiler:
         if not query:
             return sa.true()
         if not negated:
-            rank.extend(t.lexeme for t in text.query_terms(node.text))
-        return D.tsv.op("@@")(_tsquery(query))
+            rank.extend(text.rank_words(node.text))
+        match = D.tsv.op("@@")(_tsquery(query))
+        if node.field in (None, "text", "title_ngram"):
+            return match
+        # Several fields share a weight: keep the documents whose own field holds the words.
+        field_text = sa.func.lower(sa.func.normalize(sa.cast(D.doc[node.field], sa.Text),
+                                                     sa.text("NFKC")))
+        words = ([text.normalize(node.text)] if node.phrase
+                 else [t.lexeme for t in text.query_terms(node.text, prefix=node.prefix)])
+        return sa.and_(match, *(sa.func.strpos(field_text, w) > 0 for w in words))
 
     def _weights_for(self, field_name: str | None) -> str:
         if field_name in (None, "text"):

@@ -72,7 +72,7 @@ class Or:
 
 Node = Union[MatchAll, Text, Term, Range, Not, And, Or]
 
-_FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _SPECIAL = set('()[]{}":')
 
 
@@ -230,7 +230,7 @@ class _Parser:
         if name == "*" and after is not None and after.kind == "WORD" and after.value == "*":
             self.i += 1
             return MatchAll()
-        if not _FIELD_RE.match(name):
+        if not FIELD_RE.match(name):
             raise QuerySyntaxError(f"{name!r} is not a field name (position {tok.pos + 1})")
         if after is None:
             raise QuerySyntaxError(f"field {name!r} has no value")
@@ -283,4 +283,6 @@ def parse(text: str) -> Node:
     """Parse ``q`` or one ``fq`` string; raise ``QuerySyntaxError`` when it cannot be read."""
     if len(text) > MAX_QUERY_LENGTH:
         raise QuerySyntaxError(f"the query is longer than {MAX_QUERY_LENGTH} characters")
+    if "\x00" in text:
+        raise QuerySyntaxError("the query contains a NUL character")
     return _Parser(text).parse()

@@ -81,6 +81,8 @@ def index_lexemes(text: str) -> Iterator[tuple[str, int]]:
         if is_cjk(token):
             for i, gram in enumerate(bigrams(token)):
                 yield gram, pos + i
+            if len(token) > 1:  # every character starts some lexeme: 证 finds …人证
+                yield token[-1], pos + len(token) - 1
             for word, start, _end in seg.tokenize(token, "search", True):
                 if len(word) > 2:
                     yield word, pos + start
@@ -96,31 +98,37 @@ def index_lexemes(text: str) -> Iterator[tuple[str, int]]:
 
 @dataclass(frozen=True)
 class QueryTerm:
-    """One query word: match ``lexeme`` exactly, or by prefix, or (Chinese) as bigrams."""
+    """One query term: ``lexeme`` exactly or (``prefix``) as a prefix; a Chinese run of two or
+    more characters matches as all of its ``bigrams`` (a substring match without a position
+    check). ``words`` are the run's segmenter words, which rank the results."""
 
     lexeme: str
     prefix: bool = False
     bigrams: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
 
 
 def query_terms(text: str, *, prefix: bool = False) -> list[QueryTerm]:
-    """The words of a free-text query fragment, each to be matched (all of them: AND)."""
+    """The terms of a free-text query fragment, each to be matched (all of them: AND)."""
     seg = segmenter()
     terms: list[QueryTerm] = []
     for match in _TOKEN_RE.finditer(normalize(text)):
         token = match.group()
         if is_cjk(token):
-            for word in seg.cut(token, True):
-                if len(word) == 1:
-                    terms.append(QueryTerm(word, prefix=True))
-                elif len(word) == 2:
-                    terms.append(QueryTerm(word))
-                else:
-                    terms.append(QueryTerm(word, bigrams=tuple(bigrams(word))))
+            if len(token) == 1:
+                terms.append(QueryTerm(token, prefix=True, words=(token,)))
+            else:
+                terms.append(QueryTerm(token, bigrams=tuple(dict.fromkeys(bigrams(token))),
+                                       words=tuple(seg.cut(token, True))))
         else:
             ident = prefix or any(c.isdigit() for c in token)
-            terms.append(QueryTerm(token, prefix=ident))
+            terms.append(QueryTerm(token, prefix=ident, words=(token,)))
     return terms
+
+
+def rank_words(text: str) -> list[str]:
+    """The normalised words of a query that rank its results (segmenter words for Chinese)."""
+    return [w for term in query_terms(text) for w in term.words]
 
 
 def tsquery_lexeme(lexeme: str) -> str:
@@ -133,11 +141,9 @@ def term_tsquery(term: QueryTerm, weights: str = "") -> str:
     label = f":{weights}" if weights else ""
     if term.prefix:
         return f"{tsquery_lexeme(term.lexeme)}:*{weights}"
-    exact = f"{tsquery_lexeme(term.lexeme)}{label}"
     if term.bigrams:
-        grams = " & ".join(f"{tsquery_lexeme(g)}{label}" for g in term.bigrams)
-        return f"({exact} | ({grams}))"
-    return exact
+        return "(" + " & ".join(f"{tsquery_lexeme(g)}{label}" for g in term.bigrams) + ")"
+    return f"{tsquery_lexeme(term.lexeme)}{label}"
 
 
 def phrase_tsquery(text: str, weights: str = "") -> str:
