@@ -32,7 +32,7 @@ run: install
 # Benchmarks (issue #2). BENCH_ARGS goes to bench.search, e.g. BENCH_ARGS=--quick for a smoke run.
 bench: install
 	$(PIP) install --quiet -r bench/requirements.txt
-	$(PY) -m bench.segmenter
+	$(PY) -m bench.segmenter --text $(wildcard ../shared/seeds/*.txt)
 	$(PY) -m bench.search $(BENCH_ARGS)
 
 clean:

@@ -1,6 +1,7 @@
 """rjieba (what ``govcat_search`` uses) vs jieba on the synthetic catalog's titles and abstracts.
 
-``python -m bench.segmenter [--datasets 20000]``. Both segmenters get GovCat's user dictionary
+``python -m bench.segmenter [--datasets 20000] [--text FILE ...]`` (``--text``: more corpora,
+e.g. the Chinese seed documents). Both segmenters get GovCat's user dictionary
 (``schemas/search/userdict.txt``) and segment the same Chinese runs that ``search.text`` hands
 its segmenter: precise mode with HMM (query time) and search mode (index time, where only words
 of three or more characters become lexemes). Reports load time, throughput and agreement:
@@ -16,6 +17,7 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ckanext.govcat.search import text
@@ -71,35 +73,9 @@ def differences(runs: list[str], ours: list[list[str]], theirs: list[list[str]],
             for (r, a, b), n in counter.most_common(top)]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.segmenter", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", type=int, default=20_000,
-                        help="datasets whose titles and abstracts are segmented")
-    args = parser.parse_args(argv)
-    try:
-        import jieba
-    except ImportError:
-        print("jieba is not installed: pip install -r bench/requirements.txt", file=sys.stderr)
-        return 2
-    jieba.setLogLevel(logging.WARNING)
-
-    runs = cjk_runs(corpus.texts(args.datasets))
+def compare(rj: Any, jb: Any, runs: list[str]) -> dict[str, Any]:
+    """Speed and agreement of rjieba (``rj``) and jieba (``jb``) on the Chinese ``runs``."""
     chars = sum(len(r) for r in runs)
-    words = text.user_dictionary()
-
-    text.segmenter.cache_clear()
-    load_rjieba, rj = timed(text.segmenter)
-
-    def load_jieba() -> Any:
-        seg = jieba.Tokenizer()
-        seg.initialize()
-        for w in words:
-            seg.add_word(w)
-        return seg
-
-    load_jieba_s, jb = timed(load_jieba)
-
     precise_rj_s, precise_rj = timed(lambda: [rj.cut(r, True) for r in runs])
     precise_jb_s, precise_jb = timed(lambda: [jb.lcut(r, HMM=True) for r in runs])
     search_rj_s, search_rj = timed(lambda: [rj.tokenize(r, "search", True) for r in runs])
@@ -110,10 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         """What the index keeps of a search-mode segmentation: words of 3+ characters."""
         return {(w, s, e) for w, s, e in spans if len(w) > 2}
 
-    results: dict[str, Any] = {
-        "datasets": args.datasets, "runs": len(runs), "characters": chars,
-        "user_dictionary_words": len(words),
-        "load_s": {"rjieba": load_rjieba, "jieba": load_jieba_s},
+    return {
+        "runs": len(runs), "characters": chars,
         "precise": {
             "rjieba_chars_per_s": chars / precise_rj_s, "jieba_chars_per_s": chars / precise_jb_s,
             "speedup": precise_jb_s / precise_rj_s,
@@ -129,6 +103,44 @@ def main(argv: list[str] | None = None) -> int:
                                        [long_words(b) for b in search_jb]),
         },
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.segmenter", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", type=int, default=20_000,
+                        help="datasets whose titles and abstracts are segmented")
+    parser.add_argument("--text", type=Path, nargs="*", default=[],
+                        help="more UTF-8 text files to compare on (e.g. the seed documents)")
+    args = parser.parse_args(argv)
+    try:
+        import jieba
+    except ImportError:
+        print("jieba is not installed: pip install -r bench/requirements.txt", file=sys.stderr)
+        return 2
+    jieba.setLogLevel(logging.WARNING)
+
+    words = text.user_dictionary()
+    text.segmenter.cache_clear()
+    load_rjieba, rj = timed(text.segmenter)
+
+    def load_jieba() -> Any:
+        seg = jieba.Tokenizer()
+        seg.initialize()
+        for w in words:
+            seg.add_word(w)
+        return seg
+
+    load_jieba_s, jb = timed(load_jieba)
+    results: dict[str, Any] = {
+        "user_dictionary_words": len(words),
+        "load_s": {"rjieba": load_rjieba, "jieba": load_jieba_s},
+        "corpora": {f"synthetic catalog ({args.datasets:,} datasets)":
+                    compare(rj, jb, cjk_runs(corpus.texts(args.datasets)))},
+    }
+    for path in args.text:
+        results["corpora"][path.name] = compare(rj, jb, cjk_runs(
+            path.read_text("utf-8").splitlines()))
     print_report(results)
     OUT.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -139,25 +151,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_report(r: dict[str, Any]) -> None:
-    print(f"Segmenter comparison on {r['datasets']:,} synthetic datasets: {r['runs']:,} Chinese "
-          f"runs, {r['characters']:,} characters, {r['user_dictionary_words']} user-dictionary "
-          "words loaded into both.")
+    print(f"Segmenter comparison, rjieba (used) vs jieba; {r['user_dictionary_words']} "
+          "user-dictionary words loaded into both.")
     print(f"dictionary load: rjieba {r['load_s']['rjieba'] * 1000:.0f} ms, "
           f"jieba {r['load_s']['jieba'] * 1000:.0f} ms")
-    print(f"{'mode':<26}{'rjieba chars/s':>16}{'jieba chars/s':>16}{'rjieba faster':>15}"
-          f"{'identical':>11}{'span F1':>9}")
-    for mode, label in (("precise", "precise+HMM (query)"), ("search", "search mode (index)")):
-        m = r[mode]
-        print(f"{label:<26}{m['rjieba_chars_per_s']:>16,.0f}{m['jieba_chars_per_s']:>16,.0f}"
-              f"{m['speedup']:>14.1f}x{m['identical_runs']:>10.1%}{m['f1']:>9.4f}")
-    iw = r["search"]["indexed_words"]
-    print(f"{'  indexed words (3+ chars)':<26}{'':>16}{'':>16}{'':>15}"
-          f"{iw['identical_runs']:>10.1%}{iw['f1']:>9.4f}")
-    diffs = r["precise"]["differences"]
-    if diffs:
-        print("most frequent precise-mode differences (run: rjieba | jieba, count):")
-        for d in diffs:
-            print(f"  {d['run']}: {d['rjieba']} | {d['jieba']}  ({d['count']})")
+    for name, c in r["corpora"].items():
+        print(f"\n{name}: {c['runs']:,} Chinese runs, {c['characters']:,} characters")
+        print(f"{'mode':<28}{'rjieba chars/s':>16}{'jieba chars/s':>16}{'rjieba faster':>15}"
+              f"{'identical':>11}{'span F1':>9}")
+        for mode, label in (("precise", "precise+HMM (query)"),
+                            ("search", "search mode (index)")):
+            m = c[mode]
+            print(f"{label:<28}{m['rjieba_chars_per_s']:>16,.0f}{m['jieba_chars_per_s']:>16,.0f}"
+                  f"{m['speedup']:>14.1f}x{m['identical_runs']:>10.1%}{m['f1']:>9.4f}")
+        iw = c["search"]["indexed_words"]
+        print(f"{'  indexed words (3+ chars)':<28}{'':>47}{iw['identical_runs']:>10.1%}"
+              f"{iw['f1']:>9.4f}")
+        for d in c["precise"]["differences"]:
+            print(f"  differs: {d['run']}: rjieba {d['rjieba']} | jieba {d['jieba']}  "
+                  f"(x{d['count']})")
 
 
 if __name__ == "__main__":
