@@ -21,6 +21,7 @@ import copy
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -371,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", type=int, default=3, help="EXPLAIN ANALYZE the N slowest")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="services' data directory (default: a new temporary one)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary data directory (default: removed at the end)")
     parser.add_argument("--skip-create", action="store_true")
     parser.add_argument("--skip-rebuild", action="store_true")
     args = parser.parse_args(argv)
@@ -426,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         path = OUT / f"search-{stamp}.json"
         path.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), "utf-8")
         bench.stop()
+        if args.data_dir is None and not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
     print_report(results, tables)
     log(f"results: {path}")
     return 0
