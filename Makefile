@@ -29,8 +29,11 @@ test: install
 run: install
 	@echo "govcat up --demo: not yet (the launcher issue brings it)"
 
+# Benchmarks (issue #2). BENCH_ARGS goes to bench.search, e.g. BENCH_ARGS=--quick for a smoke run.
 bench: install
-	$(PY) -m bench.search
+	$(PIP) install --quiet -r bench/requirements.txt
+	$(PY) -m bench.segmenter --text $(wildcard ../shared/seeds/*.txt)
+	$(PY) -m bench.search $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .govcat-test build *.egg-info
