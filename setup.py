@@ -50,6 +50,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "govcat_search = ckanext.govcat.plugins:GovcatSearchPlugin",
+            "govcat = ckanext.govcat.plugins:GovcatPlugin",
         ],
     },
     zip_safe=False,

@@ -36,6 +36,11 @@ class CodeScheme:
     seq_width: int = 0
     min_class_level: int = 3
     middle: str = ""
+    class_digits: int = 0  # 0: the class part is the node's whole code
+
+    def class_prefix(self, node_code: str) -> str:
+        """The class part a code under tree node ``node_code`` carries."""
+        return node_code[:self.class_digits] if self.class_digits else node_code
 
     @classmethod
     def from_data(cls, name: str, spec: Mapping[str, Any]) -> "CodeScheme":
@@ -46,7 +51,8 @@ class CodeScheme:
                    example=str(spec.get("example", "")), format=str(spec["format"]),
                    seq_width=int(spec.get("seq_width", 0)),
                    min_class_level=int(spec.get("min_class_level", 3)),
-                   middle=str(spec.get("middle", "")))
+                   middle=str(spec.get("middle", "")),
+                   class_digits=int(spec.get("class_digits", 0)))
 
     def parse(self, value: object) -> ParsedCode:
         code = normalise(value)

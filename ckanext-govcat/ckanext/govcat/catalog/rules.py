@@ -146,8 +146,8 @@ def normalise(record: Mapping[str, Any], standard: Standard) -> dict[str, Any]:
     for name in ("title", "provider", "sub_department", "notes", "share_condition",
                  "open_condition", "format_note", "update_cycle_note", "contact_name",
                  "contact_phone"):
-        if name in out:
-            out[name] = clean(out[name])
+        if name in out:  # free text keeps its characters (no NFKC): only trimmed
+            out[name] = "" if out[name] is None else str(out[name]).strip()
     for name in ("resource_code", "classification"):
         if name in out:
             out[name] = clean(out[name])
@@ -167,13 +167,13 @@ def normalise(record: Mapping[str, Any], standard: Standard) -> dict[str, Any]:
     for item in out.get("data_items") or []:
         item = dict(item)
         term = vocab["data_type"].lookup(item.get("data_type"))
-        item["name"] = clean(item.get("name"))
+        item["name"] = str(item.get("name") or "").strip()
         item["data_type"] = term.value if term else clean(item.get("data_type"))
         length = item.get("length")
         if isinstance(length, float) and length.is_integer():
             length = int(length)
         item["length"] = clean(length).replace("，", ",").replace(" ", "")
-        item["description"] = clean(item.get("description"))
+        item["description"] = str(item.get("description") or "").strip()
         items.append(item)
     out["data_items"] = items
     return out
