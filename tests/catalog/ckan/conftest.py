@@ -7,8 +7,9 @@ import pytest
 
 from ckanext.govcat.logic.index import FACET_KEYS
 
+# govcat comes before scheming so its templates take precedence (the dataset page override).
 CATALOG_CONFIG = {
-    "ckan.plugins": "govcat_search scheming_datasets scheming_organizations govcat",
+    "ckan.plugins": "govcat_search govcat scheming_datasets scheming_organizations",
     "scheming.dataset_schemas": "ckanext.govcat.schemas:dataset.yaml",
     "scheming.organization_schemas": "ckanext.govcat.schemas:organization.yaml",
     "scheming.presets": "ckanext.scheming:presets.json ckanext.govcat.schemas:presets.yaml",
