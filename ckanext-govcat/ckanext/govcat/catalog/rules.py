@@ -447,7 +447,7 @@ def check_batch(records: Sequence[Mapping[str, Any]], *,
                 owner_key: str = "provider_code") -> list[RowIssue]:
     """Cross-record issues of normalised records (by position in ``records``): R3 codes repeated
     in the batch, or held in ``existing_codes`` (code → owner) by another owner; R16 one provider
-    with several provider codes; R17 codes much shorter or longer than the rest; duplicates by
+    with several provider codes; R17 codes much shorter or longer than the provider's other codes; duplicates by
     normalised name under the same provider."""
     out: list[RowIssue] = []
     first_code: dict[str, int] = {}
@@ -475,16 +475,21 @@ def check_batch(records: Sequence[Mapping[str, Any]], *,
             out.append(RowIssue(index, _err(
                 "R16", "provider_code",
                 f"「{code}」与第{seen[1] + 1}条同一提供方的代码「{seen[0]}」不一致。同一提供方必须使用同一个代码。")))
-    lengths = [len(clean(r.get("resource_code"))) for r in records if clean(r.get("resource_code"))]
-    if len(lengths) >= 3:
-        typical = statistics.median(lengths)
-        for index, record in enumerate(records):
-            code = clean(record.get("resource_code"))
-            if code and abs(len(code) - typical) >= 3:
+    by_provider: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        if clean(record.get("resource_code")):
+            by_provider.setdefault(match_key(record.get("provider")), []).append(index)
+    for indexes in by_provider.values():
+        if len(indexes) < 3:
+            continue
+        typical = statistics.median(len(clean(records[i].get("resource_code"))) for i in indexes)
+        for index in indexes:
+            code = clean(records[index].get("resource_code"))
+            if abs(len(code) - typical) >= 3:
                 kind = "短" if len(code) < typical else "长"
                 out.append(RowIssue(index, _warn(
                     "R17", "resource_code",
-                    f"「{code}」比本批其他代码明显偏{kind}（通常为{int(typical)}位），请确认细目和顺序码是否完整。")))
+                    f"「{code}」比同一提供方的其他代码明显偏{kind}（通常为{int(typical)}位），请确认细目和顺序码是否完整。")))
     first_name: dict[tuple[str, str], int] = {}
     for index, record in enumerate(records):
         key = (match_key(record.get("provider")), duplicate_key(record.get("title")))

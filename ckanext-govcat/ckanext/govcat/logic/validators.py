@@ -112,7 +112,7 @@ def govcat_catalog_rules(key: FlattenKey, data: FlattenDataDict, errors: Flatten
 
     issues = rules.check(normal, standard, scheme=standard.schemes.get(normal["code_scheme"]))
     code = normal.get("resource_code")
-    if code:
+    if code and not context.get("govcat_codes_checked"):  # bulk importers check codes in bulk
         package_id = data.get(("id",))
         other = code_taken_by(code, package_id if isinstance(package_id, str) else
                               (context.get("package").id if context.get("package") else None))
