@@ -317,6 +317,8 @@ def record_rows(record: Mapping[str, Any], standard: Standard, layout: Layout,
             value = ", ".join(rules.split_codes(value or []))
         values[name] = "" if value is None else value
     values["_is_open"] = "" if not open_type else ("否" if open_type == "closed" else "是")
+    if clean(record.get("open_type_label")) == values["_is_open"]:
+        values["open_type"] = ""  # given as 是/否 (+ condition): the reader derives it again
     items = record.get("data_items") or [{}]
     out = []
     for item in items:

@@ -94,3 +94,61 @@ def govcat_catalog_next_code(context: Context, data_dict: DataDict) -> dict[str,
     prefix = scheme.class_prefix(node_code)
     code = scheme.next_code(prefix, codes_under(prefix), data_dict.get("middle"))
     return {"code": code, "code_scheme": name}
+
+
+@validate(schema.catalog_import)
+def govcat_catalog_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Import a catalog workbook (1272 filling template, .xlsx or .csv), all or nothing.
+
+    :param upload: the file (multipart upload)
+    :param organization: department (name or id) every row belongs to; sysadmins may omit it
+        to match rows to departments by provider code or name
+    :param dry_run: only check (default false)
+    :returns: ``{"ok", "dry_run", "resources", "data_items", "errors", "warnings", "created",
+        "updated", "lines": [{"row", "column", "severity", "rule", "message", "resource"}]}``;
+        when ``ok`` is false nothing was written
+    :raises ValidationError: the file is not a catalog workbook
+
+    Example: ``ckanapi action govcat_catalog_import upload@catalog.xlsx organization=audit dry_run=true``
+    """
+    tk.check_access("govcat_catalog_import", context, data_dict)
+    from ..catalog.workbook import WorkbookError
+    from . import importer
+
+    upload = data_dict["upload"]
+    filename = getattr(upload, "filename", "") or data_dict.get("filename", "")
+    stream = getattr(upload, "stream", upload)
+    try:
+        result = importer.run(stream, filename, user=context.get("user", ""),
+                              organization=data_dict.get("organization"),
+                              dry_run=bool(data_dict.get("dry_run")))
+    except WorkbookError as exc:
+        raise tk.ValidationError({"upload": [str(exc)]}) from exc
+    return result.as_dict()
+
+
+@validate(schema.catalog_statistics)
+@tk.side_effect_free
+def govcat_catalog_statistics(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Catalog statistics per category and 项 (REFERENCE §11): departments, resources, data
+    items, shareable, openable, unconditionally/conditionally shared, open. Public datasets only,
+    unless the caller is a sysadmin.
+
+    :param organization: only this department (name or id)
+    :returns: ``{"total": row, "categories": [row + {"items": [row]}]}``
+    """
+    tk.check_access("govcat_catalog_statistics", context, data_dict)
+    import ckan.authz as authz
+    import ckan.model as model
+
+    from . import statistics
+
+    org_id = None
+    if data_dict.get("organization"):
+        group = model.Group.get(data_dict["organization"])
+        if group is None:
+            raise tk.ObjectNotFound("部门不存在")
+        org_id = group.id
+    return statistics.compute(catalog_config.standard(),
+                              include_private=authz.is_sysadmin(context.get("user")),
+                              organization_id=org_id)

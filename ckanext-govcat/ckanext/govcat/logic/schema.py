@@ -21,3 +21,10 @@ def catalog_next_code(not_empty: Validator, ignore_missing: Validator,
 @validator_args
 def catalog_statistics(ignore_missing: Validator, unicode_safe: Validator) -> Schema:
     return {"organization": [ignore_missing, unicode_safe]}
+
+
+@validator_args
+def catalog_import(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                   boolean_validator: Validator) -> Schema:
+    return {"upload": [not_empty], "organization": [ignore_missing, unicode_safe],
+            "dry_run": [ignore_missing, boolean_validator]}
