@@ -5,20 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.govcat.logic.index import FACET_KEYS
+from ckanext.govcat.logic.config import catalog_settings
 
-# govcat comes before scheming so its templates take precedence (the dataset page override).
-CATALOG_CONFIG = {
-    "ckan.plugins": "govcat_search govcat scheming_datasets scheming_organizations",
-    "scheming.dataset_schemas": "ckanext.govcat.schemas:dataset.yaml",
-    "scheming.organization_schemas": "ckanext.govcat.schemas:organization.yaml",
-    "scheming.presets": "ckanext.scheming:presets.json ckanext.govcat.schemas:presets.yaml",
-    "ckanext.govcat.search.facet_fields":
-        "organization groups tags res_format license_id classification " + " ".join(FACET_KEYS),
-    "ckanext.govcat.search.field_weights":
-        "title:A name:A tags:B groups:B organization:B notes:C res_name:D res_description:D "
-        "classification_names:B data_item_names:C",
-}
+CATALOG_CONFIG = catalog_settings()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
