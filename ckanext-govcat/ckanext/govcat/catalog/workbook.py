@@ -14,9 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Any, Iterable, Iterator, Mapping, Optional, Sequence
 
-import openpyxl
+import zipfile
 
-from . import data, rules
+import openpyxl
+from lxml import etree
+
+from . import data, rules, xlsx
 from .standard import Standard
 from .text import clean, match_key
 
@@ -137,15 +140,9 @@ def iter_rows(source: IO[bytes] | str, filename: str) -> Iterator[tuple[int, lis
     if not name.endswith((".xlsx", ".xlsm")):
         raise WorkbookError("只支持 .xlsx 或 .csv 文件")
     try:
-        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
+        yield from xlsx.iter_rows(source)
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise WorkbookError(f"无法读取该 Excel 文件：{exc}") from exc
-    try:
-        sheet = book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield number, list(row)
-    finally:
-        book.close()
 
 
 def _blank(value: Any) -> bool:
@@ -278,11 +275,14 @@ def error_workbook(rows: Iterable[tuple[int, list[Any]]], report: Report) -> byt
         by_row.setdefault(line.row, []).append(f"[{mark} {line.rule}·{line.column}] {line.message}")
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("校验结果")
+    width = 0
     for number, values in rows:
         if number == report.header_row:
+            width = len(values)
             sheet.append(list(values) + [REPORT_HEADER])
         elif number > report.header_row:
-            sheet.append(list(values) + ["\n".join(by_row.get(number, []))])
+            padded = list(values)[:width] + [None] * (width - len(values))
+            sheet.append(padded + ["\n".join(by_row.get(number, []))])
         else:
             sheet.append(list(values))
     out = io.BytesIO()
