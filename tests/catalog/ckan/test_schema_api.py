@@ -64,8 +64,11 @@ class TestPackageCreate:
     def test_secret_resource_cannot_be_public(self):
         org = department()
         with pytest.raises(tk.ValidationError) as exc:
-            call_action("package_create", **resource_dict(org, secrecy="涉密", private=False))
+            call_action("package_create", **resource_dict(org, secrecy="涉密"))
         assert "涉密" in exc.value.error_dict["secrecy"][0]
+        pkg = call_action("package_create", **resource_dict(
+            org, secrecy="涉密", private=True, open_type="不予开放", open_condition=""))
+        assert pkg["secrecy"] == "secret" and pkg["private"] is True
 
     def test_bad_department_code_rejected_on_dataset(self):
         org = department(provider_code="")

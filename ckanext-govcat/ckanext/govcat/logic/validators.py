@@ -96,6 +96,7 @@ def govcat_catalog_rules(key: FlattenKey, data: FlattenDataDict, errors: Flatten
     standard = catalog_config.standard()
     record = _record_from_flat(data)
     record.setdefault("code_scheme", catalog_config.code_scheme())
+    record.setdefault("private", False)  # CKAN's default: a dataset is public unless marked
     _fill_from_department(record, data)
     normal = rules.normalise(record, standard)
     for name in RECORD_FIELDS:
