@@ -181,12 +181,15 @@ def parse(rows: Iterable[tuple[int, list[Any]]], standard: Standard,
         count += 1
         if max_rows and count > max_rows:
             raise WorkbookError(f"文件超过 {max_rows} 行数据，请分批导入。")
-        cell = lambda i: values[i] if i < len(values) else None  # noqa: E731
-        resource_cells = {c.field: cell(i) for i, c in resource_cols
-                          if c.field != "_row" and not _blank(cell(i))}
-        code = clean(cell(code_index))
-        continues = current is not None and (
-            not resource_cells or (code and code == current.record.get("resource_code")))
+        width = len(values)
+        code = clean(values[code_index]) if code_index < width else ""
+        if current is not None and code and code == current.record.get("resource_code"):
+            resource_cells: dict[str, Any] = {}  # repeated cells of the same resource
+            continues = True
+        else:
+            resource_cells = {c.field: values[i] for i, c in resource_cols
+                              if i < width and c.field != "_row" and not _blank(values[i])}
+            continues = current is not None and not resource_cells
         if not continues:
             current = Entry(record={"data_items": []})
             entries.append(current)
@@ -194,7 +197,7 @@ def parse(rows: Iterable[tuple[int, list[Any]]], standard: Standard,
                 current.record[name] = value
         assert current is not None
         current.rows.append(number)
-        item = {c.field: cell(i) for i, c in item_cols if not _blank(cell(i))}
+        item = {c.field: values[i] for i, c in item_cols if i < width and not _blank(values[i])}
         if item:
             current.record["data_items"].append(item)
     for entry in entries:
