@@ -134,6 +134,10 @@ def write(report: Report, existing: dict[str, Existing], user: str,
                 updated.append(held.id)
             else:
                 created.append(tk.get_action("package_create")(dict(base), data))
+            # Written rows stay in the open transaction; dropping the objects keeps every later
+            # autoflush from scanning thousands of loaded datasets.
+            model.Session.flush()
+            model.Session.expunge_all()
             if progress:
                 progress(1)
         model.Session.commit()
