@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -86,6 +87,7 @@ def main() -> None:
         run(args, data_dir)
     finally:
         services.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _fresh_catalog() -> str:
