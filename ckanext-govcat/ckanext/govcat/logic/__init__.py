@@ -1,0 +1,1 @@
+"""CKAN-facing catalog logic: config accessor, validators, helpers, actions and auth (``govcat``)."""

@@ -1,0 +1,218 @@
+"""Workbook import and export on CKAN: all or nothing, re-import updates in place by resource code.
+
+The import runs the catalog rules on the whole file first (dry run). Only a file without errors is
+written: every dataset goes through ``package_create`` / ``package_patch`` (so the same validators
+run) inside one database transaction with commits and indexing deferred; the transaction is
+committed once, then the written datasets are indexed in one batch. Any failure rolls back.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import IO, Any, Callable, Iterable, Optional
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib import search
+
+from ..catalog import workbook
+from ..catalog.text import clean, match_key
+from ..catalog.workbook import Line, Report
+from . import config as catalog_config
+
+Progress = Callable[[int], None]
+EXPORT_SCOPES = ("all", "share", "open")
+
+
+@dataclass
+class ImportResult:
+    report: Report
+    dry_run: bool
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+    def as_dict(self, max_lines: int = 1000) -> dict[str, Any]:
+        return {"dry_run": self.dry_run, "ok": self.report.ok, **self.report.summary(),
+                "created": len(self.created), "updated": len(self.updated),
+                "lines": [line.as_dict() for line in self.report.lines[:max_lines]]}
+
+
+@dataclass(frozen=True)
+class Existing:
+    id: str
+    name: str
+    owner_org: Optional[str]
+    provider_code: str
+
+
+def existing_datasets() -> dict[str, Existing]:
+    """Live datasets by resource code (one query)."""
+    code = model.Package.extras["resource_code"].astext
+    provider = model.Package.extras["provider_code"].astext
+    rows = model.Session.query(code, model.Package.id, model.Package.name,
+                               model.Package.owner_org, provider).filter(
+        code.isnot(None), model.Package.state != "deleted")
+    return {row[0]: Existing(row[1], row[2], row[3], row[4] or "") for row in rows}
+
+
+def _departments() -> list[model.Group]:
+    return model.Session.query(model.Group).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active").all()
+
+
+def _assign_departments(report: Report, organization: Optional[str],
+                        existing: dict[str, Existing]) -> None:
+    """Set ``owner_org`` on every entry: the given department, or the one whose USCC or name
+    matches the row's provider. Rows without a department, or re-imports moving a code to another
+    department, become errors."""
+    layout_provider = "信息资源提供方"
+    fixed: Optional[model.Group] = None
+    if organization:
+        fixed = model.Group.get(organization)
+        if fixed is None or not fixed.is_organization:
+            raise tk.ObjectNotFound(f"部门 {organization} 不存在")
+    by_code: dict[str, model.Group] = {}
+    by_title: dict[str, model.Group] = {}
+    if fixed is None:
+        for org in _departments():
+            if (org.extras or {}).get("provider_code"):
+                by_code[org.extras["provider_code"]] = org
+            by_title[match_key(org.title)] = org
+    for entry in report.entries:
+        record = entry.record
+        org = fixed or by_code.get(clean(record.get("provider_code"))) or \
+            by_title.get(match_key(record.get("provider")))
+        resource = clean(record.get("resource_code")) or clean(record.get("title"))
+        if org is None:
+            report.lines.append(Line(entry.rows[0], layout_provider, "error", "R16",
+                                     f"「信息资源提供方」{clean(record.get('provider'))} 没有对应的部门。"
+                                     "请先创建该部门（填写统一社会信用代码），或导入时指定部门。", resource))
+            continue
+        record["owner_org"] = org.id
+        held = existing.get(clean(record.get("resource_code")))
+        if held is not None and held.owner_org and held.owner_org != org.id:
+            report.lines.append(Line(entry.rows[0], "信息资源代码", "error", "R3",
+                                     f"「信息资源代码」{resource} 已属于其他部门的资源 {held.name}，不能导入到本部门。",
+                                     resource))
+
+
+def read(source: IO[bytes] | str, filename: str, *, organization: Optional[str] = None
+         ) -> tuple[Report, dict[str, Existing]]:
+    """Parse and check a workbook against the catalog in the database (the dry run)."""
+    standard = catalog_config.standard()
+    layout = workbook.Layout.load()
+    report = workbook.parse(workbook.iter_rows(source, filename), standard, layout,
+                            max_rows=catalog_config.import_max_rows())
+    existing = existing_datasets()
+    workbook.check(report, standard, layout=layout,
+                   existing_codes={code: e.provider_code for code, e in existing.items()})
+    _assign_departments(report, organization, existing)
+    report.lines.sort(key=lambda line: (line.row, line.severity != "error"))
+    return report, existing
+
+
+def target_departments(report: Report) -> set[str]:
+    return {e.record["owner_org"] for e in report.entries if e.record.get("owner_org")}
+
+
+def write(report: Report, existing: dict[str, Existing], user: str,
+          progress: Optional[Progress] = None) -> tuple[list[str], list[str]]:
+    """Create or update every entry in one transaction; index them after the commit. The caller
+    has checked permissions and that ``report.ok``."""
+    assert report.ok, "write() needs a report without errors"
+    created: list[str] = []
+    updated: list[str] = []
+    base: dict[str, Any] = {"user": user, "ignore_auth": True, "defer_commit": True,
+                            "return_id_only": True, "govcat_codes_checked": True}
+    try:
+        for entry in report.entries:
+            data = {k: v for k, v in entry.record.items() if k != "catalog_warnings"}
+            held = existing.get(clean(data.get("resource_code")))
+            if held is not None:
+                data["id"] = held.id
+                tk.get_action("package_patch")(dict(base), data)
+                updated.append(held.id)
+            else:
+                created.append(tk.get_action("package_create")(dict(base), data))
+            # Written rows stay in the open transaction; dropping the objects keeps every later
+            # autoflush from scanning thousands of loaded datasets.
+            model.Session.flush()
+            model.Session.expunge_all()
+            if progress:
+                progress(1)
+        model.Session.commit()
+    except Exception:
+        model.Session.rollback()
+        raise
+    search.rebuild(package_ids=created + updated, defer_commit=True, quiet=True)
+    search.commit()
+    return created, updated
+
+
+def run(source: IO[bytes] | str, filename: str, *, user: str,
+        organization: Optional[str] = None, dry_run: bool = False,
+        authorize: Optional[Callable[[set[str]], None]] = None,
+        progress: Optional[Progress] = None) -> ImportResult:
+    """Dry run, then (unless ``dry_run`` or the file has errors) write. ``authorize`` gets the
+    ids of the departments the file writes to and raises ``NotAuthorized`` to stop."""
+    report, existing = read(source, filename, organization=organization)
+    if authorize is not None:
+        authorize(target_departments(report))
+    result = ImportResult(report=report, dry_run=dry_run)
+    if dry_run or not report.ok:
+        return result
+    result.created, result.updated = write(report, existing, user, progress)
+    return result
+
+
+# -- export ----------------------------------------------------------------------------------
+
+def export_records(scope: str = "all", organization: Optional[str] = None,
+                   include_private: bool = False) -> Iterable[dict[str, Any]]:
+    """Catalog records of live datasets, by resource code: ``share`` keeps shareable ones,
+    ``open`` the ones open to the public."""
+    if scope not in EXPORT_SCOPES:
+        raise tk.ValidationError({"scope": [f"应为 {' / '.join(EXPORT_SCOPES)} 之一"]})
+    query = model.Session.query(model.Package).filter(
+        model.Package.state == "active", model.Package.type == "dataset",
+        model.Package.extras["resource_code"].astext.isnot(None))
+    if not include_private:
+        query = query.filter(model.Package.private.is_(False))
+    if organization:
+        org = model.Group.get(organization)
+        if org is None:
+            raise tk.ObjectNotFound(f"部门 {organization} 不存在")
+        query = query.filter(model.Package.owner_org == org.id)
+    code = model.Package.extras["resource_code"].astext
+    for pkg in query.order_by(code).yield_per(500):
+        record = package_record(pkg)
+        if scope == "share" and record.get("share_type") not in ("unconditional", "conditional"):
+            continue
+        if scope == "open" and record.get("open_type") not in ("unconditional", "conditional"):
+            continue
+        yield record
+
+
+def package_record(pkg: model.Package) -> dict[str, Any]:
+    """The catalog record stored for one dataset (fields as in the schema)."""
+    record: dict[str, Any] = dict(pkg.extras or {})
+    record.update(title=pkg.title, notes=pkg.notes or "", name=pkg.name)
+    try:
+        record["data_items"] = json.loads(record.get("data_items") or "[]")
+    except ValueError:
+        record["data_items"] = []
+    record.pop("catalog_warnings", None)
+    return record
+
+
+def export_workbook(scope: str = "all", organization: Optional[str] = None,
+                    include_private: bool = False) -> bytes:
+    titles = {"all": "政务信息资源目录", "share": "共享目录", "open": "开放目录"}
+    return workbook.write_workbook(export_records(scope, organization, include_private),
+                                   catalog_config.standard(), title=titles[scope])
+
+
+def error_report(source: IO[bytes] | str, filename: str, report: Report) -> bytes:
+    """The uploaded sheet with a 校验结果 column (source must be readable again)."""
+    return workbook.error_workbook(workbook.iter_rows(source, filename), report)
+
