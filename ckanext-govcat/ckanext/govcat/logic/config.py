@@ -37,18 +37,12 @@ def _load(scheme: str, scheme_file: str, classification: tuple[str, ...],
 
 def catalog_settings() -> dict[str, str]:
     """CKAN settings that switch the catalog on: plugin order (govcat before scheming, so its
-    templates win), the scheming schemas and presets, and the search facet/weight lists extended
-    with the catalog's index keys. Config templates, tests and the benchmark use these."""
-    from .index import FACET_KEYS
-
+    templates win), the scheming schemas and presets (the search room's declared facet fields
+    and weights already cover the catalog's index keys). Config templates, tests and the
+    benchmark use these."""
     return {
         "ckan.plugins": "govcat_search govcat scheming_datasets scheming_organizations",
         "scheming.dataset_schemas": "ckanext.govcat.schemas:dataset.yaml",
         "scheming.organization_schemas": "ckanext.govcat.schemas:organization.yaml",
         "scheming.presets": "ckanext.scheming:presets.json ckanext.govcat.schemas:presets.yaml",
-        "ckanext.govcat.search.facet_fields":
-            "organization groups tags res_format license_id classification " + " ".join(FACET_KEYS),
-        "ckanext.govcat.search.field_weights":
-            "title:A name:A tags:B groups:B organization:B notes:C res_name:D res_description:D "
-            "classification_names:B data_item_names:C",
     }
