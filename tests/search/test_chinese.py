@@ -53,7 +53,7 @@ class TestSegmentation:
         assert found(q="title:养护") == {"roads"}
         assert found(q="notes:养护") == set()
 
-    def test_organization_title_is_not_dataset_text_but_name_filter_works(self):
+    def test_chinese_query_within_an_organization(self):
         assert found(fq="organization:market-bureau", q="道路") == {"roads"}
 
 

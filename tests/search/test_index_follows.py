@@ -5,7 +5,7 @@ import pytest
 
 from ckan.tests import factories, helpers
 
-from .helpers import as_user, facet, found, search
+from .helpers import as_user, facet, found, names, search
 
 
 @pytest.fixture
@@ -68,18 +68,17 @@ class TestPrivateFlag:
         call("organization_member_create", id=org["id"], username=member["name"], role="member")
         factories.Dataset(name="flip", owner_org=org["id"])
         call("package_patch", id="flip", private=True)
-        assert set(n["name"] for n in search(as_user(None), include_private=True)["results"]) == set()
-        assert {r["name"] for r in search(as_user(member), include_private=True)["results"]} == {
-            "flip"}
+        assert names(search(as_user(None), include_private=True)) == []
+        assert names(search(as_user(member), include_private=True)) == ["flip"]
         call("package_patch", id="flip", private=False)
-        assert {r["name"] for r in search(as_user(None))["results"]} == {"flip"}
+        assert names(search(as_user(None))) == ["flip"]
 
     def test_bulk_update_private(self, org):
         ds = factories.Dataset(name="bulk", owner_org=org["id"])
         call("bulk_update_private", datasets=[ds["id"]], org_id=org["id"])
-        assert {r["name"] for r in search(as_user(None))["results"]} == set()
+        assert names(search(as_user(None))) == []
         call("bulk_update_public", datasets=[ds["id"]], org_id=org["id"])
-        assert {r["name"] for r in search(as_user(None))["results"]} == {"bulk"}
+        assert names(search(as_user(None))) == ["bulk"]
 
 
 class TestOrganizationChange:
