@@ -29,3 +29,23 @@ class GovcatSearchPlugin(p.SingletonPlugin):
         from .search import bridge
 
         bridge.install()
+
+
+class GovcatThemePlugin(p.SingletonPlugin):
+    """The portal's look: Chinese government portal theme and home page (``govcat_theme``)."""
+
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.IConfigurer)
+    p.implements(p.ITemplateHelpers)
+
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        _declare(declaration, "theme")
+
+    def update_config(self, config: CKANConfig) -> None:
+        p.toolkit.add_template_directory(config, "templates")
+        p.toolkit.add_public_directory(config, "public")
+
+    def get_helpers(self) -> dict[str, object]:
+        from .theme import helpers
+
+        return helpers.get_helpers()

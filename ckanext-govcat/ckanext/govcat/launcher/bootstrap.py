@@ -1,0 +1,114 @@
+"""Prepare a portal's databases: run inside CKAN once per `govcat up`, before the web server.
+
+``python -m ckanext.govcat.launcher.bootstrap --config INI --result FILE [--datastore-grants]
+[--demo] [--admin-file FILE]``. Every step is idempotent:
+
+1. every migration: CKAN core, then each enabled plugin that has a ``migration/<plugin>/`` history
+   (activity, harvest, tracking, govcat_search, …) — CKAN's own ``ckan db upgrade``;
+2. with ``--datastore-grants`` (the launcher owns the PostgreSQL superuser), the DataStore
+   permissions that ``ckan datastore set-permissions`` prints, applied;
+3. the sysadmin (``CKAN_SYSADMIN_NAME`` / ``_PASSWORD`` / ``_EMAIL``, else ``admin`` with a
+   generated password kept in the admin file);
+4. with ``--demo``, the demo departments and datasets, once.
+
+Writes ``{"admin": name, "password": generated-or-null, "created": bool, "demo": n}`` to
+``--result``. Exit status 1 with a one-line message on stderr when a step fails.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import psycopg2
+from sqlalchemy.engine import make_url
+
+
+def load_app(ini: str) -> Any:
+    """CKAN's Flask app for ``ini``, loaded the way the ``ckan`` CLI does.
+    Checked against CKAN 2.12.0 (``ckan/cli/cli.py`` reads ``app._wsgi_app`` the same way)."""
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    return make_app(load_config(ini))._wsgi_app
+
+
+def migrate() -> None:
+    """``ckan db upgrade``: core, then every enabled plugin with pending migrations."""
+    from ckan.cli.db import upgrade
+
+    upgrade.main(args=[], standalone_mode=False)
+
+
+def apply_datastore_grants() -> None:
+    """Apply the SQL of ``ckan datastore set-permissions`` on the DataStore database."""
+    import ckan.plugins.toolkit as tk
+    from ckanext.datastore.cli import permissions_sql
+
+    main, write, read = (make_url(tk.config[k]) for k in (
+        "sqlalchemy.url", "ckan.datastore.write_url", "ckan.datastore.read_url"))
+    script = permissions_sql(
+        maindb=main.database, datastoredb=write.database, mainuser=main.username,
+        writeuser=write.username, readuser=read.username)
+    # The script starts with psql's `\connect <datastore db>`: we connect there ourselves.
+    body = "\n".join(line for line in script.splitlines() if not line.startswith("\\"))
+    with contextlib.closing(psycopg2.connect(tk.config["ckan.datastore.write_url"])) as conn:
+        with conn, conn.cursor() as cur:
+            cur.execute(body)
+
+
+def ensure_sysadmin(admin_file: Path) -> dict[str, Any]:
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+
+    name = os.environ.get("CKAN_SYSADMIN_NAME") or "admin"
+    user = model.User.get(name)
+    if user is not None:
+        if not user.sysadmin:
+            user.sysadmin = True
+            model.Session.commit()
+        return {"admin": name, "password": None, "created": False}
+    given = os.environ.get("CKAN_SYSADMIN_PASSWORD")
+    password = given or secrets.token_urlsafe(12)
+    email = os.environ.get("CKAN_SYSADMIN_EMAIL") or f"{name}@localhost"
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    tk.get_action("user_create")(
+        {"ignore_auth": True, "user": site_user["name"]},
+        {"name": name, "email": email, "password": password, "sysadmin": True,
+         "fullname": "平台管理员"},
+    )
+    if not given:
+        admin_file.write_text(json.dumps({"name": name, "password": password}), "utf-8")
+        admin_file.chmod(0o600)
+    return {"admin": name, "password": None if given else password, "created": True}
+
+
+@click.command()
+@click.option("--config", "ini", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--result", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--admin-file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--datastore-grants", is_flag=True)
+@click.option("--demo", is_flag=True)
+def main(ini: str, result: Path, admin_file: Path, datastore_grants: bool, demo: bool) -> None:
+    app = load_app(ini)
+    with app.test_request_context():
+        migrate()
+        if datastore_grants:
+            apply_datastore_grants()
+        outcome = ensure_sysadmin(admin_file)
+        outcome["demo"] = 0
+        if demo:
+            from .demo import load_demo
+
+            outcome["demo"] = load_demo(outcome["admin"])
+    result.write_text(json.dumps(outcome), "utf-8")
+    result.chmod(0o600)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
