@@ -9,6 +9,7 @@ import yaml
 import ckan.plugins as p
 from ckan.config.declaration import Declaration, Key
 from ckan.common import CKANConfig
+from ckan.lib.plugins import DefaultTranslation
 
 
 def _declare(declaration: Declaration, room: str) -> None:
@@ -31,10 +32,12 @@ class GovcatSearchPlugin(p.SingletonPlugin):
         bridge.install()
 
 
-class GovcatThemePlugin(p.SingletonPlugin):
-    """The portal's look: Chinese government portal theme and home page (``govcat_theme``)."""
+class GovcatThemePlugin(p.SingletonPlugin, DefaultTranslation):
+    """The portal's look: Chinese government portal theme and home page (``govcat_theme``).
+    Its messages are in ``i18n/<locale>/LC_MESSAGES/ckanext-govcat_theme.po``."""
 
     p.implements(p.IConfigDeclaration)
+    p.implements(p.ITranslation)
     p.implements(p.IConfigurer)
     p.implements(p.ITemplateHelpers)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -124,6 +125,8 @@ def _configured_site_url(data_dir: DataDir) -> str:
 
 
 def main() -> None:
+    # platformdirs (imported by the PostgreSQL wheel) warns when XDG_RUNTIME_DIR is unset.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     govcat(prog_name="govcat")
 
 
