@@ -12,7 +12,7 @@
 4. with ``--demo``, the demo departments and datasets, once.
 
 Writes ``{"admin": name, "password": generated-or-null, "created": bool, "demo": n}`` to
-``--result``. Exit status 1 with a one-line message on stderr when a step fails.
+``--result`` (or stdout). Runs under a PostgreSQL advisory lock, so concurrent starts are safe. Exit status 1 with a one-line message on stderr when a step fails.
 """
 from __future__ import annotations
 
@@ -22,11 +22,14 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 import psycopg2
 from sqlalchemy.engine import make_url
+
+# pg_advisory_lock key of the bootstrap ("govcat" in ASCII).
+BOOTSTRAP_LOCK = 0x676F76636174
 
 
 def load_app(ini: str) -> Any:
@@ -62,7 +65,7 @@ def apply_datastore_grants() -> None:
             cur.execute(body)
 
 
-def ensure_sysadmin(admin_file: Path) -> dict[str, Any]:
+def ensure_sysadmin(admin_file: Path | None) -> dict[str, Any]:
     import ckan.model as model
     import ckan.plugins.toolkit as tk
 
@@ -82,21 +85,40 @@ def ensure_sysadmin(admin_file: Path) -> dict[str, Any]:
         {"name": name, "email": email, "password": password, "sysadmin": True,
          "fullname": "平台管理员"},
     )
-    if not given:
+    if not given and admin_file is not None:
         admin_file.write_text(json.dumps({"name": name, "password": password}), "utf-8")
         admin_file.chmod(0o600)
     return {"admin": name, "password": None if given else password, "created": True}
 
 
+@contextlib.contextmanager
+def exclusive(url: str) -> Iterator[None]:
+    """Hold a PostgreSQL advisory lock on the CKAN database: replicas starting together
+    (production web containers) migrate one after the other, never concurrently."""
+    with contextlib.closing(psycopg2.connect(url)) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", (BOOTSTRAP_LOCK,))
+            try:
+                yield
+            finally:
+                cur.execute("SELECT pg_advisory_unlock(%s)", (BOOTSTRAP_LOCK,))
+
+
 @click.command()
 @click.option("--config", "ini", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--result", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--admin-file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--result", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the outcome as JSON here (default: print it).")
+@click.option("--admin-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Keep a generated sysadmin password here (default: print it).")
 @click.option("--datastore-grants", is_flag=True)
 @click.option("--demo", is_flag=True)
-def main(ini: str, result: Path, admin_file: Path, datastore_grants: bool, demo: bool) -> None:
+def main(ini: str, result: Path | None, admin_file: Path | None, datastore_grants: bool,
+         demo: bool) -> None:
     app = load_app(ini)
-    with app.test_request_context():
+    import ckan.plugins.toolkit as tk
+
+    with app.test_request_context(), exclusive(tk.config["sqlalchemy.url"]):
         migrate()
         if datastore_grants:
             apply_datastore_grants()
@@ -106,6 +128,9 @@ def main(ini: str, result: Path, admin_file: Path, datastore_grants: bool, demo:
             from .demo import load_demo
 
             outcome["demo"] = load_demo(outcome["admin"])
+    if result is None:
+        click.echo(json.dumps(outcome))
+        return
     result.write_text(json.dumps(outcome), "utf-8")
     result.chmod(0o600)
 
