@@ -141,6 +141,15 @@ def tmp_data_root() -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture
+def own_portal(tmp_data_root: Path, request: pytest.FixtureRequest) -> Iterator[Launcher]:
+    """A portal of the test's own (not started); whatever the test leaves running is stopped."""
+    launcher = Launcher(tmp_data_root / request.node.name, free_port())
+    yield launcher
+    if launcher.proc is not None and launcher.proc.poll() is None:
+        launcher.stop(signal.SIGTERM)
+
+
 @pytest.fixture(scope="package")
 def demo_portal(tmp_data_root: Path) -> Iterator[Launcher]:
     """One running portal with demo content, shared by the read-only tests of this package."""

@@ -121,8 +121,8 @@ def urllib_quote(text: str) -> str:
 class TestLifecycle:
     """Start, stop, restart a portal of its own; nothing may be left running."""
 
-    def test_stop_restart_keeps_data_and_leaves_nothing_running(self, tmp_data_root: Path):
-        portal = Launcher(tmp_data_root / "lifecycle", free_port())
+    def test_stop_restart_keeps_data_and_leaves_nothing_running(self, own_portal: Launcher):
+        portal = own_portal
         portal.up()
         token = portal.token()
         portal.post("organization_create", {"name": "lifecycle-dept", "title": "测试局"}, token)

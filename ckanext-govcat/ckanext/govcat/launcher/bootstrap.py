@@ -28,6 +28,7 @@ import click
 import psycopg2
 from sqlalchemy.engine import make_url
 
+BOOTSTRAP_ENV = "GOVCAT_BOOTSTRAP"
 # pg_advisory_lock key of the bootstrap ("govcat" in ASCII).
 BOOTSTRAP_LOCK = 0x676F76636174
 
@@ -105,17 +106,9 @@ def exclusive(url: str) -> Iterator[None]:
                 cur.execute("SELECT pg_advisory_unlock(%s)", (BOOTSTRAP_LOCK,))
 
 
-@click.command()
-@click.option("--config", "ini", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--result", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the outcome as JSON here (default: print it).")
-@click.option("--admin-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Keep a generated sysadmin password here (default: print it).")
-@click.option("--datastore-grants", is_flag=True)
-@click.option("--demo", is_flag=True)
-def main(ini: str, result: Path | None, admin_file: Path | None, datastore_grants: bool,
-         demo: bool) -> None:
-    app = load_app(ini)
+def run(app: Any, result: Path | None = None, admin_file: Path | None = None,
+        datastore_grants: bool = False, demo: bool = False) -> dict[str, Any]:
+    """Every step, inside ``app``; the outcome is also written to ``result`` when given."""
     import ckan.plugins.toolkit as tk
 
     with app.test_request_context(), exclusive(tk.config["sqlalchemy.url"]):
@@ -128,11 +121,37 @@ def main(ini: str, result: Path | None, admin_file: Path | None, datastore_grant
             from .demo import load_demo
 
             outcome["demo"] = load_demo(outcome["admin"])
+    if result is not None:
+        result.write_text(json.dumps(outcome), "utf-8")
+        result.chmod(0o600)
+    return outcome
+
+
+def run_from_env(app: Any) -> None:
+    """Run the bootstrap described by ``$GOVCAT_BOOTSTRAP`` (JSON of ``run``'s keyword
+    arguments), if set: `govcat up` has the web server's master do it before forking workers,
+    so the portal loads CKAN once."""
+    spec = os.environ.get(BOOTSTRAP_ENV)
+    if not spec:
+        return
+    options = json.loads(spec)
+    run(app, result=Path(options["result"]), admin_file=Path(options["admin_file"]),
+        datastore_grants=options["datastore_grants"], demo=options["demo"])
+
+
+@click.command()
+@click.option("--config", "ini", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--result", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the outcome as JSON here (default: print it).")
+@click.option("--admin-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Keep a generated sysadmin password here (default: print it).")
+@click.option("--datastore-grants", is_flag=True)
+@click.option("--demo", is_flag=True)
+def main(ini: str, result: Path | None, admin_file: Path | None, datastore_grants: bool,
+         demo: bool) -> None:
+    outcome = run(load_app(ini), result, admin_file, datastore_grants, demo)
     if result is None:
         click.echo(json.dumps(outcome))
-        return
-    result.write_text(json.dumps(outcome), "utf-8")
-    result.chmod(0o600)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -25,6 +24,7 @@ from . import processes
 from .config import ConfigError, blocking_redis_url, portal_env, site_url, write_config
 from .layout import DataDir
 from .processes import Process
+from .bootstrap import BOOTSTRAP_ENV
 from .services import ServiceError, Services, resolve_services
 
 LAUNCHER_PID = "govcat.pid"
@@ -140,8 +140,8 @@ class Portal:
             env.update(portal_env(self.dir, self.services.urls, url))
             env["CKAN_INI"] = str(write_config(self.dir, env))
             self.say("Running migrations" + (" and loading demo content" if demo else "") + "…")
-            outcome = self._bootstrap(env, demo)
-            web = self._spawn("web", env, [
+            web_env, result = self._bootstrap_env(env, demo)
+            web = self._spawn("web", web_env, [
                 sys.executable, "-m", "gunicorn",
                 "--config", "python:ckanext.govcat.launcher.gunicorn_conf",
                 "--bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -149,6 +149,7 @@ class Portal:
                 "ckanext.govcat.launcher.wsgi:application"])
             self._wait_ready(url, web)
             ready = time.monotonic() - started
+            outcome = json.loads(result.read_text("utf-8"))
             self._spawn("jobs", env, [_bin("ckan"), "-c", str(self.dir.ini), "jobs", "worker"])
             if "harvest" in enabled_plugins(self.dir.ini):
                 consumer_env = dict(env, CKAN_REDIS_URL=blocking_redis_url(env["CKAN_REDIS_URL"]))
@@ -167,26 +168,16 @@ class Portal:
         self._banner(url, outcome, ready)
         return self._watch()
 
-    def _bootstrap(self, env: dict[str, str], demo: bool) -> dict:
+    def _bootstrap_env(self, env: dict[str, str], demo: bool) -> tuple[dict[str, str], Path]:
+        """The web server's environment: its master runs the bootstrap before forking workers
+        (one CKAN load for both), reporting to the returned result file."""
         result = self.dir.run / "bootstrap.json"
         result.unlink(missing_ok=True)
-        argv = [sys.executable, "-m", "ckanext.govcat.launcher.bootstrap", "--config",
-                str(self.dir.ini), "--result", str(result),
-                "--admin-file", str(self.dir.root / "admin.json")]
-        if self.services and self.services.postgres and not os.environ.get(
-                "CKAN_DATASTORE_WRITE_URL"):
-            argv.append("--datastore-grants")
-        if demo:
-            argv.append("--demo")
-        log = self.dir.logs / "bootstrap.log"
-        with open(log, "ab") as out:
-            done = subprocess.run(argv, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                  cwd=self.dir.root)
-        if done.returncode != 0 or not result.exists():
-            tail = log.read_text("utf-8", "replace").strip().splitlines()[-15:]
-            raise LauncherError("Preparing the database failed (migrations, sysadmin or demo "
-                                f"content); see {log}:\n" + "\n".join(tail))
-        return json.loads(result.read_text("utf-8"))
+        grants = bool(self.services and self.services.postgres
+                      and not os.environ.get("CKAN_DATASTORE_WRITE_URL"))
+        spec = {"result": str(result), "admin_file": str(self.dir.root / "admin.json"),
+                "datastore_grants": grants, "demo": demo}
+        return dict(env, **{BOOTSTRAP_ENV: json.dumps(spec)}), result
 
     def _spawn(self, name: str, env: dict[str, str], argv: list[str]) -> Process:
         proc = Process(name, argv, self.dir)
@@ -199,7 +190,11 @@ class Portal:
         probe = url + "/api/3/action/status_show"
         while time.monotonic() < deadline:
             if web.exited() is not None:
-                raise LauncherError(f"The web server stopped during start-up; see {web.logfile}")
+                tail = web.logfile.read_text("utf-8", "replace").strip().splitlines()[-15:]
+                raise LauncherError(
+                    "The web server stopped during start-up (it first runs the migrations, "
+                    f"creates the sysadmin and loads demo content); see {web.logfile}:\n"
+                    + "\n".join(tail))
             with contextlib.suppress(OSError):
                 with urllib.request.urlopen(probe, timeout=2) as reply:
                     if reply.status == 200:
@@ -234,8 +229,7 @@ class Portal:
         if outcome.get("demo"):
             lines.append(f"  demo:    {outcome['demo']} datasets loaded")
         lines += [
-            f"  logs:    {self.dir.logs}/ (web.log, jobs.log, harvest-*.log, scheduler.log, "
-            "bootstrap.log)",
+            f"  logs:    {self.dir.logs}/ (web.log, jobs.log, harvest-*.log, scheduler.log)",
             f"  config:  {self.dir.ini}",
             f"  CLI:     govcat ckan --data-dir {self.dir.root} …",
             "Press Ctrl-C to stop.",

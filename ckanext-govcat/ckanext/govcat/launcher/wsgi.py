@@ -9,4 +9,8 @@ import os
 from ckan.cli import load_config
 from ckan.config.middleware import make_app
 
+from .bootstrap import run_from_env
+
 application = make_app(load_config(os.environ["CKAN_INI"]))
+# `govcat up` asks the master to migrate (and more) before it forks workers; see bootstrap.py.
+run_from_env(application._wsgi_app)
