@@ -9,7 +9,10 @@ import re
 import signal
 import socket
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import psycopg2
 import psycopg2.errors
@@ -83,6 +86,22 @@ class TestRunningPortal:
         total = re.search(r'data-total="datasets">(\d+)<', page)
         assert total and int(total.group(1)) >= 54
         assert "发展和改革委员会" in page
+
+    def test_downloads_recorded_by_tracking_rank_the_home_page(self, demo_portal: Launcher):
+        """A resource click (what the tracking plugin's page script posts), aggregated by
+        `ckan tracking update` (the scheduler's job), puts the dataset on the home page."""
+        dataset = demo_portal.get("/api/3/action/package_show?id=govcat-demo-015")["result"]
+        resource = dataset["resources"][0]
+        assert "暂无下载记录" in demo_portal.page("/")
+        body = urlencode({"url": resource["url"], "type": "resource"}).encode()
+        request = urllib.request.Request(demo_portal.url + "/_tracking", data=body,
+                                         headers={"User-Agent": "launcher-test"})
+        with pytest.raises(urllib.error.HTTPError):  # no view answers; the plugin records it
+            urllib.request.urlopen(request, timeout=10)
+        done = run_govcat("ckan", "--data-dir", str(demo_portal.data_dir), "tracking", "update")
+        assert done.returncode == 0, done.stdout + done.stderr
+        box = demo_portal.page("/").split('id="govcat-downloaded"')[1].split("</ol>")[0]
+        assert dataset["title"] in box and "下载 1 次" in box
 
     def test_english_is_selectable(self, demo_portal: Launcher):
         page = demo_portal.page("/en/")

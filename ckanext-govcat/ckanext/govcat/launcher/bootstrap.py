@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import logging.config
 import os
 import secrets
 import sys
@@ -121,6 +123,9 @@ def run(app: Any, result: Path | None = None, admin_file: Path | None = None,
             from .demo import load_demo
 
             outcome["demo"] = load_demo(outcome["admin"])
+    import ckan.model as model
+
+    model.Session.remove()  # return the session's connection before anything forks
     if result is not None:
         result.write_text(json.dumps(outcome), "utf-8")
         result.chmod(0o600)
@@ -137,6 +142,17 @@ def run_from_env(app: Any) -> None:
     options = json.loads(spec)
     run(app, result=Path(options["result"]), admin_file=Path(options["admin_file"]),
         datastore_grants=options["datastore_grants"], demo=options["demo"])
+    _restore_logging(os.environ["CKAN_INI"])
+
+
+def _restore_logging(ini: str) -> None:
+    """Alembic's env.py configures logging from alembic.ini and disables every existing
+    logger; give the web server back the portal's logging (config/govcat.ini)."""
+    for logger in logging.Logger.manager.loggerDict.values():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = False
+    logging.config.fileConfig(ini, defaults={"here": os.path.dirname(os.path.abspath(ini))},
+                              disable_existing_loggers=False)
 
 
 @click.command()

@@ -136,7 +136,7 @@ class Portal:
             self.say("Starting PostgreSQL and Redis (or using CKAN_* URLs from the environment)…")
             self.services = resolve_services(self.dir.root)
             url = site_url(host, port)
-            env = dict(os.environ)
+            env = dict(os.environ, PYTHONUNBUFFERED="1")
             env.update(portal_env(self.dir, self.services.urls, url))
             env["CKAN_INI"] = str(write_config(self.dir, env))
             self.say("Running migrations" + (" and loading demo content" if demo else "") + "…")
