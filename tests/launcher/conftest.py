@@ -64,13 +64,14 @@ class Launcher:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def up(self, *extra: str, timeout: float = 180) -> float:
+    def up(self, *extra: str, timeout: float = 180, env: dict[str, str] | None = None) -> float:
         """Start and wait for status_show; return the seconds it took."""
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [GOVCAT, "up", "--data-dir", str(self.data_dir), "--port", str(self.port),
              "--workers", "1", *extra],
-            env=launcher_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            env=dict(launcher_env(), **(env or {})), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
         deadline = started + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -120,9 +121,9 @@ class Launcher:
             assert reply.status == 200
             return reply.read().decode("utf-8")
 
-    def token(self) -> str:
+    def token(self, user: str = "admin") -> str:
         done = run_govcat("ckan", "--data-dir", str(self.data_dir), "user", "token", "add",
-                          "admin", f"test-{time.time_ns()}")
+                          user, f"test-{time.time_ns()}")
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout.strip().splitlines()[-1].strip()
 

@@ -140,10 +140,18 @@ def urllib_quote(text: str) -> str:
 class TestLifecycle:
     """Start, stop, restart a portal of its own; nothing may be left running."""
 
-    def test_stop_restart_keeps_data_and_leaves_nothing_running(self, own_portal: Launcher):
+    def test_stop_restart_keeps_data_and_leaves_nothing_running(
+            self, own_portal: Launcher, demo_portal: Launcher):
         portal = own_portal
-        portal.up()
-        token = portal.token()
+        portal.up(env={"CKAN_SYSADMIN_NAME": "chief", "CKAN_SYSADMIN_PASSWORD": "s3cret-Pass",
+                       "CKAN_SYSADMIN_EMAIL": "chief@example.gov.cn"})
+        banner = _read_until_banner(portal)
+        assert "admin:   chief" in banner and "s3cret" not in banner
+        assert not (portal.data_dir / "admin.json").exists()
+        # Side by side with the demo portal: two data directories, two ports.
+        assert portal.get("/api/3/action/status_show")["result"]["site_url"] == portal.url
+        assert demo_portal.get("/api/3/action/status_show")["result"]["site_url"] != portal.url
+        token = portal.token("chief")
         portal.post("organization_create", {"name": "lifecycle-dept", "title": "测试局"}, token)
         portal.post("package_create", {"name": "kept-across-restarts", "title": "重启后仍在",
                                        "owner_org": "lifecycle-dept"}, token)

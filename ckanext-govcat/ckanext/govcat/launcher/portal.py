@@ -8,6 +8,7 @@ is left running when it is raised.
 from __future__ import annotations
 
 import configparser
+import fcntl
 import contextlib
 import json
 import os
@@ -18,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 from types import FrameType
-from typing import Callable
+from typing import IO, Callable
 
 from . import processes
 from .config import ConfigError, blocking_redis_url, portal_env, site_url, write_config
@@ -68,6 +69,7 @@ class Portal:
         self.services: Services | None = None
         self.procs: list[Process] = []
         self._stop_signal: int | None = None
+        self._lock: IO[str] | None = None
 
     # -- state shared with `status`, `down` and `ckan` ------------------------------------
     @property
@@ -115,6 +117,12 @@ class Portal:
                 f"Port {port} on {host} is already in use by another program: choose a free "
                 f"port with --port.")
         self.dir.create()
+        self._lock = open(self.dir.run / "govcat.lock", "w")
+        try:
+            # Held while this launcher lives; the kernel drops it if the launcher dies.
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LauncherError(f"Another `govcat up` is starting from {self.dir.root}.") from None
         for note in self.recover_stale():
             self.say(f"Recovered from an unclean stop: {note}")
         self.launcher_pidfile.write_text(str(os.getpid()))
@@ -272,6 +280,8 @@ class Portal:
             self._stop_embedded_services()
         (self.dir.run / "state.json").unlink(missing_ok=True)
         self.launcher_pidfile.unlink(missing_ok=True)
+        if self._lock is not None:
+            self._lock.close()
         self.say("GovCat stopped.")
 
     # -- down -------------------------------------------------------------------------------
