@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 ENV_DATA_DIR = "GOVCAT_DATA_DIR"
+# Names a file the launcher creates once the config is rendered; the web server waits for it.
+SERVICES_READY_ENV = "GOVCAT_SERVICES_READY"
 DEFAULT_DATA_DIR = ".govcat"
 
 

@@ -23,7 +23,7 @@ from typing import IO, Callable
 
 from . import processes
 from .config import ConfigError, blocking_redis_url, portal_env, site_url, write_config
-from .layout import DataDir
+from .layout import SERVICES_READY_ENV, DataDir
 from .processes import Process
 from .bootstrap import BOOTSTRAP_ENV
 from .services import ServiceError, Services, resolve_services
@@ -141,20 +141,25 @@ class Portal:
     def _run(self, host: str, port: int, workers: int, demo: bool) -> int:
         started = time.monotonic()
         try:
-            self.say("Starting PostgreSQL and Redis (or using CKAN_* URLs from the environment)…")
-            self.services = resolve_services(self.dir.root)
-            url = site_url(host, port)
-            env = dict(os.environ, PYTHONUNBUFFERED="1")
-            env.update(portal_env(self.dir, self.services.urls, url))
-            env["CKAN_INI"] = str(write_config(self.dir, env))
-            self.say("Running migrations" + (" and loading demo content" if demo else "") + "…")
-            web_env, result = self._bootstrap_env(env, demo)
+            # The web server imports CKAN while the services start; it builds the app once
+            # the config is rendered (see wsgi.py).
+            ready_marker = self.dir.run / "services.ready"
+            ready_marker.unlink(missing_ok=True)
+            web_env, result = self._web_env(demo, ready_marker)
             web = self._spawn("web", web_env, [
                 sys.executable, "-m", "gunicorn",
                 "--config", "python:ckanext.govcat.launcher.gunicorn_conf",
                 "--bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
                 "--workers", str(workers), "--env", f"CKAN_INI={self.dir.ini}",
                 "ckanext.govcat.launcher.wsgi:application"])
+            self.say("Starting PostgreSQL and Redis (or using CKAN_* URLs from the environment)…")
+            self.services = resolve_services(self.dir.root)
+            url = site_url(host, port)
+            env = dict(os.environ, PYTHONUNBUFFERED="1")
+            env.update(portal_env(self.dir, self.services.urls, url))
+            env["CKAN_INI"] = str(write_config(self.dir, env))
+            ready_marker.touch()
+            self.say("Running migrations" + (" and loading demo content" if demo else "") + "…")
             self._wait_ready(url, web)
             ready = time.monotonic() - started
             outcome = json.loads(result.read_text("utf-8"))
@@ -176,16 +181,20 @@ class Portal:
         self._banner(url, outcome, ready)
         return self._watch()
 
-    def _bootstrap_env(self, env: dict[str, str], demo: bool) -> tuple[dict[str, str], Path]:
-        """The web server's environment: its master runs the bootstrap before forking workers
-        (one CKAN load for both), reporting to the returned result file."""
+    def _web_env(self, demo: bool, ready_marker: Path) -> tuple[dict[str, str], Path]:
+        """The web server's environment. Its master runs the bootstrap before forking workers
+        (one CKAN load for both), reporting to the returned result file. Everything else it
+        reads from the rendered config. The DataStore grants are ours to apply when the
+        launcher runs the DataStore database (CKAN_DATASTORE_WRITE_URL unset)."""
         result = self.dir.run / "bootstrap.json"
         result.unlink(missing_ok=True)
-        grants = bool(self.services and self.services.postgres
-                      and not os.environ.get("CKAN_DATASTORE_WRITE_URL"))
         spec = {"result": str(result), "admin_file": str(self.dir.root / "admin.json"),
-                "datastore_grants": grants, "demo": demo}
-        return dict(env, **{BOOTSTRAP_ENV: json.dumps(spec)}), result
+                "datastore_grants": not os.environ.get("CKAN_DATASTORE_WRITE_URL"),
+                "demo": demo}
+        env = dict(os.environ, PYTHONUNBUFFERED="1", CKAN_INI=str(self.dir.ini))
+        env[BOOTSTRAP_ENV] = json.dumps(spec)
+        env[SERVICES_READY_ENV] = str(ready_marker)
+        return env, result
 
     def _spawn(self, name: str, env: dict[str, str], argv: list[str]) -> Process:
         proc = Process(name, argv, self.dir)
