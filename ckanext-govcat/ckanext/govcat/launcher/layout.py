@@ -44,11 +44,6 @@ class DataDir:
     def storage(self) -> Path:
         return self.root / "storage"
 
-    @property
-    def state(self) -> Path:
-        """What the running launcher publishes for `status` and `ckan`: URL, pids, env."""
-        return self.run / "state.json"
-
     def create(self) -> None:
         for path in (self.root, self.run, self.logs, self.storage):
             path.mkdir(parents=True, exist_ok=True)
