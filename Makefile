@@ -26,8 +26,10 @@ install-system:
 test: install
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
+# The whole portal with demo content, in the foreground (Ctrl-C stops everything).
+# GOVCAT_ARGS passes more options, e.g. `make run GOVCAT_ARGS="--port 8080 --workers 4"`.
 run: install
-	@echo "govcat up --demo: not yet (the launcher issue brings it)"
+	$(VENV)/bin/govcat up --demo $(GOVCAT_ARGS)
 
 # Benchmarks (issue #2). BENCH_ARGS goes to bench.search, e.g. BENCH_ARGS=--quick for a smoke run.
 bench: install

@@ -9,7 +9,7 @@ from setuptools import find_namespace_packages, setup
 
 SRC = "ckanext-govcat"
 packages = find_namespace_packages(SRC, include=["ckanext.govcat", "ckanext.govcat.*"])
-packages += ["ckanext.govcat.schemas", "ckanext.govcat.harvesters"]
+packages += ["ckanext.govcat.schemas", "ckanext.govcat.harvesters", "ckanext.govcat.ini"]
 
 setup(
     name="ckanext-govcat",
@@ -21,6 +21,7 @@ setup(
         "": SRC,
         "ckanext.govcat.schemas": "schemas",
         "ckanext.govcat.harvesters": "harvesters",
+        "ckanext.govcat.ini": "config",
     },
     package_data={
         "ckanext.govcat": [
@@ -30,7 +31,10 @@ setup(
             "migration/*/script.py.mako",
             "templates/**/*",
             "i18n/**/*",
+            "public/**/*",
+            "launcher/demo/*",
         ],
+        "ckanext.govcat.ini": ["*.ini"],
         "ckanext.govcat.schemas": ["**/*"],
     },
     install_requires=[
@@ -53,6 +57,10 @@ setup(
         "ckan.plugins": [
             "govcat_search = ckanext.govcat.plugins:GovcatSearchPlugin",
             "govcat = ckanext.govcat.plugins:GovcatPlugin",
+            "govcat_theme = ckanext.govcat.plugins:GovcatThemePlugin",
+        ],
+        "console_scripts": [
+            "govcat = ckanext.govcat.launcher.cli:main",
         ],
     },
     zip_safe=False,

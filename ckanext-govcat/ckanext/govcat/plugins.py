@@ -12,6 +12,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.config.declaration import Declaration, Key
 from ckan.common import CKANConfig
+from ckan.lib.plugins import DefaultTranslation
 
 from .cli import catalog as cli_module
 from .logic import action as action_module
@@ -79,3 +80,25 @@ class GovcatPlugin(p.SingletonPlugin):
         for key, title in _CATALOG_FACETS:
             facets_dict[key] = tk._(title)
         return facets_dict
+
+
+class GovcatThemePlugin(p.SingletonPlugin, DefaultTranslation):
+    """The portal's look: Chinese government portal theme and home page (``govcat_theme``).
+    Its messages are in ``i18n/<locale>/LC_MESSAGES/ckanext-govcat_theme.po``."""
+
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.ITranslation)
+    p.implements(p.IConfigurer)
+    p.implements(p.ITemplateHelpers)
+
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        _declare(declaration, "theme")
+
+    def update_config(self, config: CKANConfig) -> None:
+        p.toolkit.add_template_directory(config, "templates")
+        p.toolkit.add_public_directory(config, "public")
+
+    def get_helpers(self) -> dict[str, object]:
+        from .theme import helpers
+
+        return helpers.get_helpers()

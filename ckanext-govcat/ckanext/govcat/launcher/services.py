@@ -27,6 +27,8 @@ from typing import Callable, Iterator, Optional
 import psycopg2
 from psycopg2 import sql
 
+from .processes import alive
+
 ENV_URLS = {
     "sqlalchemy": "CKAN_SQLALCHEMY_URL",
     "redis": "CKAN_REDIS_URL",
@@ -65,16 +67,6 @@ def port_is_open(port: int, host: str = "127.0.0.1") -> bool:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
         s.settimeout(0.5)
         return s.connect_ex((host, port)) == 0
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _find_pg_bin() -> Path:
@@ -207,7 +199,7 @@ class EmbeddedPostgres:
             pid = int(pidfile.read_text().split()[0])
         except (ValueError, IndexError):
             return None
-        return pid if _pid_alive(pid) else None
+        return pid if alive(pid) else None
 
     def start(self) -> None:
         if not self.initialised():
@@ -279,7 +271,7 @@ class EmbeddedRedis:
             pid = int(self.pidfile.read_text().strip())
         except ValueError:
             return None
-        return pid if _pid_alive(pid) else None
+        return pid if alive(pid) else None
 
     def start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -308,7 +300,7 @@ class EmbeddedRedis:
             return
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
-        while _pid_alive(pid) and time.monotonic() < deadline:
+        while alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
 
 

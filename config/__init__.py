@@ -1,0 +1,1 @@
+"""CKAN ini templates, shipped as data (``ckanext.govcat.ini``)."""
