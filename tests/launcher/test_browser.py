@@ -76,3 +76,13 @@ def test_catalog_tree_in_chinese(demo_portal: Launcher, shots: Path):
     dom = dom_and_screenshot(demo_portal.url + "/catalog/", shots / "catalog.png")
     for text in ("政务信息资源目录", "基础信息资源目录", "主题信息资源目录", "部门信息资源目录"):
         assert text in dom, text
+
+
+def test_scripts_load_their_chinese_text(demo_portal: Launcher):
+    """CKAN's scripts ask /api/i18n/ for the page's locale (zh_Hans_CN, not zh_Hans-CN) and
+    get its translations (built by the bootstrap)."""
+    assert chromium(demo_portal.url + "/dataset/", "--dump-dom").returncode == 0
+    log = (demo_portal.data_dir / "logs" / "web.log").read_text("utf-8")
+    assert '"GET /api/i18n/zh_Hans_CN HTTP/1.1" 200' in log
+    assert "/api/i18n/zh_Hans-CN" not in log
+    assert demo_portal.get("/api/i18n/zh_Hans_CN")["Cancel"] == [None, "取消"]

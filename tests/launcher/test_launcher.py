@@ -21,7 +21,8 @@ from psycopg2 import sql as sql_module
 
 from ckanext.govcat.launcher.services import free_port
 
-from .conftest import Launcher, processes_mentioning, run_govcat
+from .conftest import (Launcher, department, information_resource, processes_mentioning,
+                       run_govcat)
 
 
 class TestRunningPortal:
@@ -34,17 +35,9 @@ class TestRunningPortal:
 
     def test_dataset_created_through_the_api_is_shown_on_its_page(self, demo_portal: Launcher):
         token = demo_portal.token()
-        created = demo_portal.post("package_create", {
-            "name": "launcher-roundtrip", "title": "城市公共自行车站点",
-            "notes": "公共自行车站点的位置和车位数。", "owner_org": "govcat-demo-jtj",
-            "classification": "307001", "resource_code": "307001/900",
-            "format_class": "电子表格", "format_type": "xlsx",
-            "data_items": [{"name": "站点名称", "data_type": "字符型", "length": "100"},
-                           {"name": "车位数", "data_type": "整型"}],
-            "share_type": "无条件共享", "share_method_class": "共享平台方式",
-            "share_method_type": "文件", "open_type": "无条件开放", "open_condition": "无条件",
-            "update_cycle": "每月", "publish_date": "2024-05-01",
-        }, token)
+        created = demo_portal.post("package_create", information_resource(
+            "launcher-roundtrip", "城市公共自行车站点", "govcat-demo-jtj", "307001/900",
+            notes="公共自行车站点的位置和车位数。"), token)
         # Provider and its code come from the department.
         assert created["provider"] == "交通运输局"
         assert created["provider_code"] == demo_portal.get(
@@ -194,9 +187,9 @@ class TestLifecycle:
         assert portal.get("/api/3/action/status_show")["result"]["site_url"] == portal.url
         assert demo_portal.get("/api/3/action/status_show")["result"]["site_url"] != portal.url
         token = portal.token("chief")
-        portal.post("organization_create", {"name": "lifecycle-dept", "title": "测试局"}, token)
-        portal.post("package_create", {"name": "kept-across-restarts", "title": "重启后仍在",
-                                       "owner_org": "lifecycle-dept"}, token)
+        portal.post("organization_create", department("lifecycle-dept", "测试局"), token)
+        portal.post("package_create", information_resource(
+            "kept-across-restarts", "重启后仍在", "lifecycle-dept", "307001/1"), token)
         pids = portal.own_pids()
         assert len(pids) >= 7  # launcher, gunicorn master + worker, workers, postgres, redis
         assert portal.stop(signal.SIGTERM) == 0

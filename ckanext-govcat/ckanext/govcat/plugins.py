@@ -107,6 +107,7 @@ class GovcatThemePlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: CKANConfig) -> None:
         p.toolkit.add_template_directory(config, "templates")
         p.toolkit.add_public_directory(config, "public")
+        p.toolkit.add_resource("theme/assets", "govcat")
 
     def get_helpers(self) -> dict[str, object]:
         from .theme import helpers
