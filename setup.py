@@ -32,6 +32,7 @@ setup(
             "templates/**/*",
             "i18n/**/*",
             "public/**/*",
+            "theme/assets/*",
             "launcher/demo/*",
         ],
         "ckanext.govcat.ini": ["*.ini"],

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from ckanext.govcat.catalog import uscc
 from ckanext.govcat.launcher.services import free_port
 
 GOVCAT = str(Path(sys.executable).with_name("govcat"))
@@ -158,3 +159,25 @@ def demo_portal(tmp_data_root: Path) -> Iterator[Launcher]:
     yield launcher
     launcher.stop()
     assert launcher.own_pids() == []
+
+
+def information_resource(name: str, title: str, owner_org: str, code: str,
+                         **fields: Any) -> dict[str, Any]:
+    """``package_create`` data of a small information resource that passes the catalog rules
+    (provider and provider code come from ``owner_org``), with labels as a clerk types them."""
+    return {
+        "name": name, "title": title, "notes": fields.pop("notes", title + "。"),
+        "owner_org": owner_org, "classification": code.split("/")[0], "resource_code": code,
+        "format_class": "电子表格", "format_type": "xlsx",
+        "data_items": [{"name": "名称", "data_type": "字符型", "length": "100"},
+                       {"name": "数量", "data_type": "整型"}],
+        "share_type": "无条件共享", "share_method_class": "共享平台方式",
+        "share_method_type": "文件", "open_type": "无条件开放", "open_condition": "无条件",
+        "update_cycle": "每月", "publish_date": "2024-05-01", **fields,
+    }
+
+
+def department(name: str, title: str) -> dict[str, Any]:
+    """``organization_create`` data of a department with a valid provider code (USCC)."""
+    first17 = "111100000000" + f"{sum(map(ord, name)) % 100000:05d}"
+    return {"name": name, "title": title, "provider_code": first17 + uscc.check_char(first17)}

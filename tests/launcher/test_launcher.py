@@ -21,7 +21,8 @@ from psycopg2 import sql as sql_module
 
 from ckanext.govcat.launcher.services import free_port
 
-from .conftest import Launcher, processes_mentioning, run_govcat
+from .conftest import (Launcher, department, information_resource, processes_mentioning,
+                       run_govcat)
 
 
 class TestRunningPortal:
@@ -34,13 +35,17 @@ class TestRunningPortal:
 
     def test_dataset_created_through_the_api_is_shown_on_its_page(self, demo_portal: Launcher):
         token = demo_portal.token()
-        created = demo_portal.post("package_create", {
-            "name": "launcher-roundtrip", "title": "城市公共自行车站点",
-            "notes": "公共自行车站点的位置和车位数。", "owner_org": "govcat-demo-jtj",
-        }, token)
+        created = demo_portal.post("package_create", information_resource(
+            "launcher-roundtrip", "城市公共自行车站点", "govcat-demo-jtj", "307001/900",
+            notes="公共自行车站点的位置和车位数。"), token)
+        # Provider and its code come from the department.
+        assert created["provider"] == "交通运输局"
+        assert created["provider_code"] == demo_portal.get(
+            "/api/3/action/organization_show?id=govcat-demo-jtj")["result"]["provider_code"]
         page = demo_portal.page(f"/dataset/{created['name']}")
         assert "城市公共自行车站点" in page
         assert "公共自行车站点的位置和车位数" in page
+        assert "307001/900" in page and "信息资源代码" in page
         found = demo_portal.get("/api/3/action/package_search?q=%E8%87%AA%E8%A1%8C%E8%BD%A6")
         assert "launcher-roundtrip" in [d["name"] for d in found["result"]["results"]]
 
@@ -48,13 +53,43 @@ class TestRunningPortal:
         orgs = demo_portal.get("/api/3/action/organization_list")["result"]
         assert len([o for o in orgs if o.startswith("govcat-demo-")]) >= 12
         counts = {}
-        for category in ("基础", "主题", "部门"):
-            fq = f'govcat_category:"{category}"'
+        for code in ("1", "2", "3"):
+            fq = f'class_1:"{code}"'
             result = demo_portal.get("/api/3/action/package_search?rows=0&fq="
                                      + urllib_quote(fq))["result"]
-            counts[category] = result["count"]
+            counts[code] = result["count"]
         assert all(n > 0 for n in counts.values()), counts
         assert sum(counts.values()) >= 50
+
+    def test_demo_datasets_carry_the_core_elements(self, demo_portal: Launcher):
+        dataset = demo_portal.get("/api/3/action/package_show?id=govcat-demo-003")["result"]
+        assert dataset["resource_code"].startswith(dataset["classification"] + "/")
+        assert dataset["provider"] == "市场监督管理局" and len(dataset["provider_code"]) == 18
+        assert dataset["open_type"] == "conditional" and dataset["open_condition"]
+        assert dataset["open_type_label"] == "有条件开放"
+        assert [i["name"] for i in dataset["data_items"]][:2] == ["统一社会信用代码", "企业名称"]
+        assert dataset["catalog_warnings"] == []
+
+    def test_home_page_category_counts_add_up(self, demo_portal: Launcher):
+        page = demo_portal.page("/")
+        shown = {code: int(n) for code, n in re.findall(
+            r'data-category="([123])">(\d+)<', page)}
+        facets = demo_portal.get("/api/3/action/package_search?rows=0&facet.limit=-1"
+                                 "&facet.field=" + urllib_quote('["class_1"]'))["result"]
+        assert shown == {code: facets["facets"]["class_1"].get(code, 0) for code in "123"}
+        total = int(re.search(r'data-total="datasets">(\d+)<', page).group(1))
+        assert sum(shown.values()) == total == facets["count"]
+        for code, count in shown.items():  # each link lists what its count says
+            assert f"/dataset/?class_1={code}" in page
+            found = demo_portal.get("/api/3/action/package_search?rows=0&fq="
+                                    + urllib_quote(f'class_1:"{code}"'))
+            assert found["result"]["count"] == count
+
+    def test_search_page_names_catalog_facet_values(self, demo_portal: Launcher):
+        page = demo_portal.page("/dataset/")
+        for label in ("资源分类", "基础信息资源目录", "开放类型", "有条件开放", "不予开放",
+                      "共享类型", "无条件共享", "电子表格"):
+            assert label in page, label
 
     def test_demo_tables_are_behind_the_data_api(self, demo_portal: Launcher):
         dataset = demo_portal.get("/api/3/action/package_show?id=govcat-demo-001")["result"]
@@ -152,9 +187,9 @@ class TestLifecycle:
         assert portal.get("/api/3/action/status_show")["result"]["site_url"] == portal.url
         assert demo_portal.get("/api/3/action/status_show")["result"]["site_url"] != portal.url
         token = portal.token("chief")
-        portal.post("organization_create", {"name": "lifecycle-dept", "title": "测试局"}, token)
-        portal.post("package_create", {"name": "kept-across-restarts", "title": "重启后仍在",
-                                       "owner_org": "lifecycle-dept"}, token)
+        portal.post("organization_create", department("lifecycle-dept", "测试局"), token)
+        portal.post("package_create", information_resource(
+            "kept-across-restarts", "重启后仍在", "lifecycle-dept", "307001/1"), token)
         pids = portal.own_pids()
         assert len(pids) >= 7  # launcher, gunicorn master + worker, workers, postgres, redis
         assert portal.stop(signal.SIGTERM) == 0

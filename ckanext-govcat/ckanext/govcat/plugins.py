@@ -90,13 +90,24 @@ class GovcatThemePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IConfigurer)
     p.implements(p.ITemplateHelpers)
+    p.implements(p.IPackageController, inherit=True)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         _declare(declaration, "theme")
 
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        if p.plugin_loaded("govcat"):  # the catalog's facets exist only with its plugin
+            from .logic import config as catalog_config
+            from .theme.facets import label_facets
+
+            label_facets(search_results.get("search_facets", {}), catalog_config.standard())
+        return search_results
+
     def update_config(self, config: CKANConfig) -> None:
         p.toolkit.add_template_directory(config, "templates")
         p.toolkit.add_public_directory(config, "public")
+        p.toolkit.add_resource("theme/assets", "govcat")
 
     def get_helpers(self) -> dict[str, object]:
         from .theme import helpers

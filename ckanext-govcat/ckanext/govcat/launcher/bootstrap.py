@@ -9,7 +9,9 @@
    permissions that ``ckan datastore set-permissions`` prints, applied;
 3. the sysadmin (``CKAN_SYSADMIN_NAME`` / ``_PASSWORD`` / ``_EMAIL``, else ``admin`` with a
    generated password kept in the admin file);
-4. with ``--demo``, the demo departments and datasets, once.
+4. with ``--demo``, the demo departments and datasets, once;
+5. the JavaScript translations served at ``/api/i18n/<locale>`` (``ckan run`` builds them when it
+   starts, a WSGI server does not; without them CKAN's scripts stay English).
 
 Writes ``{"admin": name, "password": generated-or-null, "created": bool, "demo": n}`` to
 ``--result`` (or stdout). Runs under a PostgreSQL advisory lock, so concurrent starts are safe. Exit status 1 with a one-line message on stderr when a step fails.
@@ -123,6 +125,9 @@ def run(app: Any, result: Path | None = None, admin_file: Path | None = None,
             from .demo import load_demo
 
             outcome["demo"] = load_demo(outcome["admin"])
+        from ckan.lib.i18n import build_js_translations
+
+        build_js_translations()
     import ckan.model as model
 
     model.Session.remove()  # return the session's connection before anything forks

@@ -1,5 +1,5 @@
-"""Template helpers of the home page: catalog totals, latest and most-downloaded datasets,
-departments. Every list holds public, active datasets only (what an anonymous visitor may see).
+"""Template helpers of the home page: catalog totals, datasets per catalog category (类),
+latest and most-downloaded datasets, departments. Every list holds public, active datasets only (what an anonymous visitor may see).
 
 Download counts come from CKAN's ``tracking`` plugin: resource clicks recorded by its page
 script and aggregated by ``ckan tracking update`` (the launcher's scheduler runs it every
@@ -32,6 +32,19 @@ def govcat_home_totals() -> dict[str, int]:
         .where(model.Resource.state == "active", model.Package.state == "active",
                model.Package.private.is_(False)))
     return {"datasets": datasets, "departments": departments or 0, "resources": resources or 0}
+
+
+# The catalog's first level (类) as the govcat plugin indexes it (search key ``class_1``).
+CATEGORY_CODES = ("1", "2", "3")
+
+
+def govcat_home_categories() -> dict[str, int]:
+    """Public datasets per category code (1 基础, 2 主题, 3 部门), from the ``class_1`` facet;
+    every code is present (0 when none)."""
+    found = tk.get_action("package_search")(
+        {}, {"rows": 0, "facet.field": ["class_1"], "facet.limit": -1})
+    counts = found["facets"].get("class_1", {})
+    return {code: int(counts.get(code, 0)) for code in CATEGORY_CODES}
 
 
 def govcat_latest_datasets() -> list[dict[str, Any]]:
@@ -76,5 +89,6 @@ def govcat_departments() -> list[dict[str, Any]]:
 
 
 def get_helpers() -> dict[str, Any]:
-    return {f.__name__: f for f in (govcat_home_totals, govcat_latest_datasets,
+    return {f.__name__: f for f in (govcat_home_totals, govcat_home_categories,
+                                    govcat_latest_datasets,
                                     govcat_most_downloaded, govcat_departments)}

@@ -5,10 +5,14 @@ organization and dataset of ``demo.json`` that does not exist yet, and for entri
 ``table`` a DataStore table (a resource behind the Data API, downloadable as CSV/JSON/XLSX).
 Returns the number of datasets created: 0 when the demo content is already there.
 
-Data file shape (plain CKAN fields plus extras until the catalog schema exists):
-``{"organizations": [{name, title, description}], "datasets": [{name, title, notes,
-organization, category (基础|主题|部门), subject, tags, update_frequency, table?: {fields,
-records}}]}``.
+Data file shape: the govcat schemas' own field names, so every entry goes through the catalog
+validators (R1–R20) and the search index like any published resource:
+``{"organizations": [{name, title, description, provider_code, department_class,
+region_code}], "datasets": [{name, title, notes, organization, classification, resource_code,
+format_class, format_type, data_items: [{name, data_type, length}], share_type,
+share_condition, share_method_class, share_method_type, open_type, open_condition,
+update_cycle, publish_date, secrecy, tags, table?: {fields, records}}]}``. ``organization`` is
+the owning department's name; provider and provider code come from it (schema default).
 """
 from __future__ import annotations
 
@@ -18,8 +22,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-EXTRAS = {"category": "govcat_category", "subject": "govcat_subject",
-          "update_frequency": "govcat_update_frequency"}
+# Keys of a data-file entry that are not dataset fields.
+_NOT_FIELDS = ("organization", "tags", "table")
 
 
 def demo_content() -> dict[str, Any]:
@@ -33,6 +37,13 @@ def _exists(action: str, name: str) -> bool:
     except tk.ObjectNotFound:
         return False
     return True
+
+
+def dataset_dict(entry: dict[str, Any]) -> dict[str, Any]:
+    """The ``package_create`` data of one data-file entry."""
+    fields = {key: value for key, value in entry.items() if key not in _NOT_FIELDS}
+    return {**fields, "owner_org": entry["organization"], "license_id": "cc-by",
+            "tags": [{"name": tag} for tag in entry["tags"]]}
 
 
 def load_demo(user: str) -> int:
@@ -50,20 +61,13 @@ def load_demo(user: str) -> int:
     for entry in content["datasets"]:
         if _exists("package_show", entry["name"]):
             continue
-        dataset = tk.get_action("package_create")(context(), {
-            "name": entry["name"],
-            "title": entry["title"],
-            "notes": entry["notes"],
-            "owner_org": entry["organization"],
-            "license_id": "cc-by",
-            "tags": [{"name": tag} for tag in entry["tags"]],
-            "extras": [{"key": key, "value": entry[field]} for field, key in EXTRAS.items()],
-        })
+        dataset = tk.get_action("package_create")(context(), dataset_dict(entry))
         table = entry.get("table")
         if table:
             tk.get_action("datastore_create")(context(), {
                 "resource": {"package_id": dataset["id"], "name": entry["title"] + "（数据表）",
-                             "format": "CSV", "description": entry["notes"]},
+                             "format": "CSV", "description": entry["notes"],
+                             "list_type": "table"},
                 "fields": table["fields"],
                 "records": table["records"],
                 "force": True,
