@@ -50,6 +50,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "govcat_search = ckanext.govcat.plugins:GovcatSearchPlugin",
+            "govcat_access = ckanext.govcat.plugins:GovcatAccessPlugin",
         ],
     },
     zip_safe=False,
