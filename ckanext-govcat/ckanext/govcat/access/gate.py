@@ -90,16 +90,18 @@ def package_search(next_action: Any, context: Context, data_dict: DataDict) -> A
     result = next_action(context, data_dict)
     user = context.get("user")
     for item in result.get("results") or []:
-        if isinstance(item, dict) and "id" in item:
-            if "resources" not in item and "res_url" in item or "data_dict" in item \
-                    or "validated_data_dict" in item:
-                package = model.Package.get(item["id"])
-                if package is not None and policy.open_type(package) != "unconditional" and \
-                        not policy.is_member(user, package.owner_org):
-                    for key in _INDEX_LOCATION_FIELDS:
-                        if key in item:
-                            item[key] = [] if key == "res_url" else ""
+        if not isinstance(item, dict) or "id" not in item:
+            continue
+        if "resources" in item:
             filter_dataset(user, item)
+        elif any(key in item for key in _INDEX_LOCATION_FIELDS):  # ``fl`` picked index fields
+            package = model.Package.get(item["id"])
+            if package is not None and any(
+                    not policy.data_decision(user, package, res.id).allowed
+                    for res in package.resources):
+                for key in _INDEX_LOCATION_FIELDS:
+                    if key in item:
+                        item[key] = [] if key == "res_url" else ""
     return result
 
 
