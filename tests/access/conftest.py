@@ -23,7 +23,7 @@ FILE_BODY = "编号,名称\n1,机密数据\n"
 ckan_marks = [
     pytest.mark.ckan_config("ckan.plugins", PLUGINS),
     pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", "true"),
-    pytest.mark.usefixtures("clean_db", "datastore_permissions"),
+    pytest.mark.usefixtures("clean_db", "datastore_permissions", "with_request_context"),
 ]
 
 

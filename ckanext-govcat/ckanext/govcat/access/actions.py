@@ -384,7 +384,7 @@ def govcat_access_register(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("govcat_access_register", context, data_dict)
     expire_due()
     now = am.now()
-    q = (am.query(am.Grant, am.Application, model.Package)
+    q = (model.Session.query(am.Grant, am.Application, model.Package)
          .join(am.Application, am.Application.id == am.Grant.application_id)
          .join(model.Package, model.Package.id == am.Grant.package_id)
          .filter(am.Grant.revoked.is_(None), am.Grant.starts <= now, am.Grant.expires > now,

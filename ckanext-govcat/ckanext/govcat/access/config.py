@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ckan.common import config
+from ckan.common import aslist, config
 
 PREFIX = "ckanext.govcat.access."
 
 
 def _dates(key: str) -> frozenset[dt.date]:
     try:
-        return frozenset(dt.date.fromisoformat(item) for item in config.get(PREFIX + key) if item)
+        return frozenset(dt.date.fromisoformat(item) for item in aslist(config.get(PREFIX + key)) if item)
     except ValueError as err:
         raise ValueError(f"{PREFIX}{key}: dates must read YYYY-MM-DD ({err})") from err
 
