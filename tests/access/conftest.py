@@ -23,7 +23,8 @@ FILE_BODY = "编号,名称\n1,机密数据\n"
 ckan_marks = [
     pytest.mark.ckan_config("ckan.plugins", PLUGINS),
     pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", "true"),
-    pytest.mark.usefixtures("clean_db", "datastore_permissions", "with_request_context"),
+    pytest.mark.ckan_config("ckanext.govcat.access.notify", "false"),
+    pytest.mark.usefixtures("clean_db", "datastore_permissions", "app"),
 ]
 
 
@@ -126,6 +127,11 @@ def make_world(create_with_upload: Any, open_type: str = "conditional") -> World
     for persona in ("nobody", "pending", "returned", "rejected", "other_resource", "approved",
                     "expired", "revoked"):
         world.users[persona] = factories.User(email=f"{persona}@example.com")
+    for persona, user in world.users.items():
+        if user is not None:
+            world.tokens[persona] = token_for(user["name"])
+    if open_type != "conditional":
+        return world
     pid, admin = dataset["id"], admin_a["name"]
     name = lambda persona: world.users[persona]["name"]  # noqa: E731
     world.applications["pending"] = submitted(name("pending"), pid)["id"]
@@ -143,9 +149,6 @@ def make_world(create_with_upload: Any, open_type: str = "conditional") -> World
     revoke = by_user[world.users["revoked"]["id"]]
     call_action("govcat_access_grant_revoke", {"user": admin}, id=revoke["id"], reason="违规使用")
     expire_grant(by_user[world.users["expired"]["id"]]["id"])
-    for persona, user in world.users.items():
-        if user is not None:
-            world.tokens[persona] = token_for(user["name"])
     return world
 
 

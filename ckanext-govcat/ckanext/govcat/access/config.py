@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ckan.common import aslist, config
+from ckan.common import asbool, aslist, config
 
 PREFIX = "ckanext.govcat.access."
 
@@ -37,4 +37,4 @@ def agreement() -> tuple[str, str]:
 
 
 def notify() -> bool:
-    return bool(config.get(PREFIX + "notify"))
+    return asbool(config.get(PREFIX + "notify"))
