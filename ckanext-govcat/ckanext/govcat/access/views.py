@@ -54,7 +54,7 @@ def apply(id: str) -> Any:
     form: dict[str, Any] = {"applicant_type": "person"}
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in _FIELDS}
-        data = {**form, "package_id": package["id"],
+        data = {**{k: v for k, v in form.items() if v.strip()}, "package_id": package["id"],
                 "resource_ids": request.form.getlist("resource_ids"),
                 "agreement_accepted": request.form.get("agreement_accepted") == "on"}
         try:
