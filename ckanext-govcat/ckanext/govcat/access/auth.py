@@ -9,15 +9,9 @@ from ckan.types import AuthResult, Context, DataDict
 
 from . import model as am
 from . import policy
+from .actions import __all__ as _ACTION_NAMES
 
-__all__ = [
-    "govcat_access_application_create", "govcat_access_application_show",
-    "govcat_access_application_list", "govcat_access_application_update",
-    "govcat_access_application_submit", "govcat_access_application_withdraw",
-    "govcat_access_application_decide", "govcat_access_grant_list",
-    "govcat_access_grant_revoke", "govcat_access_report_create", "govcat_access_register",
-    "govcat_access_audit_list",
-]
+__all__ = list(_ACTION_NAMES)  # one auth function per action, same name
 
 _ = tk._
 
