@@ -13,8 +13,7 @@ from aiosmtpd.controller import Controller
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from .conftest import (FILE_BODY, LINK_URL, World, ckan_marks, decide, make_world, submitted,
-                       token_for)
+from .conftest import FILE_BODY, LINK_URL, World, ckan_marks, decide, make_world, submitted
 
 pytestmark = ckan_marks
 
