@@ -36,13 +36,15 @@ class GovcatSearchPlugin(p.SingletonPlugin):
 def _access_actions() -> dict:
     from .access import actions, gate
 
-    return {**{name: getattr(actions, name) for name in actions.__all__}, **gate.ACTIONS}
+    chained = {**gate.ACTIONS, **(gate.ACTIVITY_ACTIONS if p.plugin_loaded("activity") else {})}
+    return {**{name: getattr(actions, name) for name in actions.__all__}, **chained}
 
 
 def _access_auth() -> dict:
     from .access import auth, gate
 
-    return {**{name: getattr(auth, name) for name in auth.__all__}, **gate.AUTH}
+    chained = {**gate.AUTH, **(gate.ACTIVITY_AUTH if p.plugin_loaded("activity") else {})}
+    return {**{name: getattr(auth, name) for name in auth.__all__}, **chained}
 
 
 @tk.blanket.actions(_access_actions)

@@ -56,11 +56,10 @@ def record(grant: am.Grant, resource_id: str, path: str, nbytes: int) -> None:
 
 
 def filter_dataset(user: Optional[str], pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Blank the location of every resource ``user`` may not read; mutates and returns."""
-    if policy.open_type(pkg_dict) == "unconditional":
-        return pkg_dict
+    """Blank the location of every resource ``user`` may not read; mutates and returns.
+    The dataset's current open type decides (snapshots in activities may carry an old one)."""
     package = model.Package.get(pkg_dict.get("id") or "")
-    if package is None:
+    if package is None or policy.open_type(package) == "unconditional":
         return pkg_dict
     gated = False
     for res in pkg_dict.get("resources") or []:
@@ -193,6 +192,61 @@ def package_show(next_auth: Any, context: Context, data_dict: DataDict) -> Any:
     if package is not None and not policy.may_see_dataset(context.get("user"), package):
         return {"success": False, "msg": _("无权查看该数据集")}
     return next_auth(context, data_dict)
+
+
+def _filter_activity(user: Optional[str], activity: Any) -> None:
+    if isinstance(activity, dict):
+        data = activity.get("data")
+        if isinstance(data, dict) and isinstance(data.get("package"), dict):
+            filter_dataset(user, data["package"])
+
+
+def _activity_chain(list_result: bool) -> Any:
+    """A chained activity action that filters the dataset snapshots it returns."""
+    @tk.chained_action
+    def chained(next_action: Any, context: Context, data_dict: DataDict) -> Any:
+        result = next_action(context, data_dict)
+        for item in (result if list_result else [result]):
+            _filter_activity(context.get("user"), item)
+        return result
+    return chained
+
+
+@tk.chained_action
+def activity_data_show(next_action: Any, context: Context, data_dict: DataDict) -> Any:
+    result = next_action(context, data_dict)
+    user = context.get("user")
+    if isinstance(result, dict) and "resources" in result:
+        filter_dataset(user, result)
+    else:
+        _filter_activity(user, {"data": result})
+    return result
+
+
+@tk.chained_auth_function
+def activity_diff(next_auth: Any, context: Context, data_dict: DataDict) -> Any:
+    """Diffs show raw snapshots: refused to anyone who may not read every resource."""
+    from ckanext.activity.model import Activity
+
+    activity = model.Session.get(Activity, data_dict.get("id") or "")
+    package = model.Package.get(activity.object_id) if activity is not None else None
+    if package is not None and policy.open_type(package) != "unconditional":
+        user = context.get("user")
+        if any(not policy.data_decision(user, package, res.id).allowed
+               for res in package.resources):
+            return {"success": False, "msg": denial_message(package.name)}
+    return next_auth(context, data_dict)
+
+
+ACTIVITY_ACTIONS = {
+    "activity_show": _activity_chain(False),
+    "activity_data_show": activity_data_show,
+    **{name: _activity_chain(True) for name in (
+        "package_activity_list", "dashboard_activity_list", "user_activity_list",
+        "organization_activity_list", "group_activity_list",
+        "recently_changed_packages_activity_list")},
+}
+ACTIVITY_AUTH = {"activity_diff": activity_diff}
 
 
 def _request_resource_id() -> Optional[str]:
