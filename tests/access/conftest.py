@@ -165,3 +165,21 @@ def expire_grant(grant_id: str) -> None:
 @pytest.fixture
 def world(create_with_upload: Any) -> World:
     return make_world(create_with_upload)
+
+
+SCENE_PASSWORD = "GovCat-browser-pass-1"
+
+
+@pytest.fixture
+def scene(create_with_upload: Any) -> dict[str, Any]:
+    """A department admin, an applicant (both with ``SCENE_PASSWORD``) and a conditional
+    dataset ``cond-scene`` with one uploaded file."""
+    admin = factories.User(password=SCENE_PASSWORD)
+    applicant = factories.User(password=SCENE_PASSWORD)
+    org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
+    dataset = call_action("package_create", {"user": admin["name"]}, name="cond-scene",
+                          title="条件数据", owner_org=org["id"],
+                          extras=[{"key": "open_type", "value": "conditional"}])
+    res = create_with_upload(FILE_BODY, "d.csv", context={"user": admin["name"]},
+                             package_id=dataset["id"], name="文件")
+    return {"admin": admin, "applicant": applicant, "dataset": dataset, "res": res}

@@ -14,10 +14,8 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from ckan.tests import factories
-from ckan.tests.helpers import call_action
 
-from .conftest import FILE_BODY, ckan_marks
+from .conftest import FILE_BODY, SCENE_PASSWORD, ckan_marks
 
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
@@ -34,7 +32,6 @@ pytestmark = [*ckan_marks,
               pytest.mark.ckan_config("ckan.site_url", f"http://127.0.0.1:{PORT}"),
               pytest.mark.skipif(not (CHROMIUM and DRIVER),
                                  reason="Debian chromium/chromium-driver not installed")]
-PASSWORD = "GovCat-browser-pass-1"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN",
          "--window-size=1280,2000"]
@@ -137,24 +134,18 @@ def _login(b: Browser, base: str, name: str) -> None:
     b.go(f"{base}/user/_logout")
     b.go(f"{base}/user/login")
     b.type("#field-login", name)
-    b.type("#field-password", PASSWORD)
+    b.type("#field-password", SCENE_PASSWORD)
     b.click("form:has(#field-login) button[type=submit]")
     b.wait_for("/user/login", present=False)
 
 
 def test_apply_review_approve_download(served: str, browser: Browser,
-                                       create_with_upload: Any) -> None:
-    admin, applicant = factories.User(password=PASSWORD), factories.User(password=PASSWORD)
-    org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
-    dataset = call_action("package_create", {"user": admin["name"]}, name="browser-cond",
-                          title="浏览器条件数据", owner_org=org["id"],
-                          extras=[{"key": "open_type", "value": "conditional"}])
-    res = create_with_upload(FILE_BODY, "d.csv", context={"user": admin["name"]},
-                             package_id=dataset["id"], name="文件")
+                                       scene: dict[str, Any]) -> None:
+    admin, applicant, dataset, res = (scene[k] for k in ("admin", "applicant", "dataset", "res"))
     download = f"{served}/dataset/{dataset['id']}/resource/{res['id']}/download"
 
     _login(browser, served, applicant["name"])
-    browser.go(f"{served}/dataset/browser-cond/apply")
+    browser.go(f"{served}/dataset/cond-scene/apply")
     assert "申请使用" in browser.source(), (browser.url(), browser.source()[-3000:])
     assert browser.fetch(download).startswith("403")
     browser.type("#applicant_name", "赵六")

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from .conftest import FILE_BODY, ckan_marks, token_for
@@ -35,18 +34,6 @@ class As:
         return self.app.post(url, headers=self.headers, **kw)
 
 
-@pytest.fixture
-def scene(create_with_upload: Any) -> dict[str, Any]:
-    admin, applicant = factories.User(), factories.User()
-    org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
-    dataset = call_action("package_create", {"user": admin["name"]}, name="cond-views",
-                          title="条件数据", owner_org=org["id"],
-                          extras=[{"key": "open_type", "value": "conditional"}])
-    res = create_with_upload(FILE_BODY, "d.csv", context={"user": admin["name"]},
-                             package_id=dataset["id"], name="文件")
-    return {"admin": admin, "applicant": applicant, "dataset": dataset, "res": res}
-
-
 FORM = {"applicant_type": "person", "applicant_name": "王五",
         "purpose": "<script>alert(1)</script>交通研究", "scenario": "论文", "contact": "邮箱",
         "agreement_accepted": "on"}
@@ -54,8 +41,8 @@ FORM = {"applicant_type": "person", "applicant_name": "王五",
 
 def test_apply_form_errors_in_chinese(app, scene):
     applicant = As(app, scene["applicant"])
-    token = csrf(applicant.get("/dataset/cond-views/apply"))
-    page = applicant.post("/dataset/cond-views/apply",
+    token = csrf(applicant.get("/dataset/cond-scene/apply"))
+    page = applicant.post("/dataset/cond-scene/apply",
                           data={**FORM, "applicant_type": "organization", "uscc": "123",
                                 "_csrf_token": token})
     assert "统一社会信用代码应为18位" in page.get_data(as_text=True)
@@ -65,8 +52,8 @@ def test_walk_apply_review_approve_download(app, scene):
     applicant, admin = As(app, scene["applicant"]), As(app, scene["admin"])
     download = f"/dataset/{scene['dataset']['id']}/resource/{scene['res']['id']}/download"
     assert applicant.get(download, status=None).status_code == 403
-    token = csrf(applicant.get("/dataset/cond-views/apply"))
-    sent = applicant.post("/dataset/cond-views/apply", data={**FORM, "_csrf_token": token},
+    token = csrf(applicant.get("/dataset/cond-scene/apply"))
+    sent = applicant.post("/dataset/cond-scene/apply", data={**FORM, "_csrf_token": token},
                           follow_redirects=False)
     assert sent.status_code == 302
     app_id = sent.headers["Location"].rstrip("/").rsplit("/", 1)[1]
@@ -86,5 +73,5 @@ def test_walk_apply_review_approve_download(app, scene):
     register = app.get("/access/register").get_data(as_text=True)
     assert "条件数据" in register and "个人申请" in register and "王五" not in register
     assert "已批准" in applicant.get("/access/applications").get_data(as_text=True)
-    audit = admin.get("/dataset/cond-views/access/audit").get_data(as_text=True)
+    audit = admin.get("/dataset/cond-scene/access/audit").get_data(as_text=True)
     assert scene["res"]["id"] in audit
