@@ -59,6 +59,7 @@ setup(
             "govcat_search = ckanext.govcat.plugins:GovcatSearchPlugin",
             "govcat = ckanext.govcat.plugins:GovcatPlugin",
             "govcat_theme = ckanext.govcat.plugins:GovcatThemePlugin",
+            "govcat_access = ckanext.govcat.plugins:GovcatAccessPlugin",
         ],
         "console_scripts": [
             "govcat = ckanext.govcat.launcher.cli:main",

@@ -38,7 +38,7 @@ def load_standard_plugins(with_plugins):
     """Every test runs with the plugins of ``ckan.plugins`` (govcat_search answers all searches)."""
 
 
-GOVCAT_MIGRATIONS = ["govcat_search"]
+GOVCAT_MIGRATIONS = ["govcat_search", "govcat_access"]
 
 
 def _upgrade_harvest_tables() -> None:
@@ -61,9 +61,12 @@ def reset_database(reset_db, migrate_db_for) -> None:
     """CKAN's clean database with every GovCat plugin's tables migrated and an empty index."""
     from ckan.lib import search
 
+    from ckan.plugins import plugin_loaded
+
     reset_db()
     for plugin in GOVCAT_MIGRATIONS:
-        migrate_db_for(plugin)
+        if plugin == "govcat_search" or plugin_loaded(plugin):  # CKAN migrates loaded plugins only
+            migrate_db_for(plugin)
     _upgrade_harvest_tables()
     search.clear_all()
 

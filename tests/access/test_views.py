@@ -1,0 +1,77 @@
+"""The access pages through the test client: every form carries a CSRF token, text is
+escaped, and the walk apply → review → approve → download works end to end."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from ckan.tests.helpers import call_action
+
+from .conftest import FILE_BODY, ckan_marks, token_for
+
+pytestmark = ckan_marks
+_TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def csrf(page: Any) -> str:
+    match = _TOKEN.search(page.get_data(as_text=True))
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class As:
+    """The test client acting as one user (API token header: CSRF-exempt, as in CKAN)."""
+
+    def __init__(self, app: Any, user: dict[str, Any]) -> None:
+        self.app, self.headers = app, {"Authorization": token_for(user["name"])}
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.app.get(url, headers=self.headers, **kw)
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.app.post(url, headers=self.headers, **kw)
+
+
+FORM = {"applicant_type": "person", "applicant_name": "王五",
+        "purpose": "<script>alert(1)</script>交通研究", "scenario": "论文", "contact": "邮箱",
+        "agreement_accepted": "on"}
+
+
+def test_apply_form_errors_in_chinese(app, scene):
+    applicant = As(app, scene["applicant"])
+    token = csrf(applicant.get("/dataset/cond-scene/apply"))
+    page = applicant.post("/dataset/cond-scene/apply",
+                          data={**FORM, "applicant_type": "organization", "uscc": "123",
+                                "_csrf_token": token})
+    assert "统一社会信用代码应为18位" in page.get_data(as_text=True)
+
+
+def test_walk_apply_review_approve_download(app, scene):
+    applicant, admin = As(app, scene["applicant"]), As(app, scene["admin"])
+    download = f"/dataset/{scene['dataset']['id']}/resource/{scene['res']['id']}/download"
+    assert applicant.get(download, status=None).status_code == 403
+    token = csrf(applicant.get("/dataset/cond-scene/apply"))
+    sent = applicant.post("/dataset/cond-scene/apply", data={**FORM, "_csrf_token": token},
+                          follow_redirects=False)
+    assert sent.status_code == 302
+    app_id = sent.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    page = applicant.get(f"/access/application/{app_id}").get_data(as_text=True)
+    assert "待审核" in page and "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+    queue = admin.get("/access/review").get_data(as_text=True)
+    assert app_id in queue and "待审核" in queue
+    detail = admin.get(f"/access/application/{app_id}")
+    admin.post(f"/access/application/{app_id}/decide",
+               data={"decision": "approve", "reason": "", "_csrf_token": csrf(detail)})
+    assert call_action("govcat_access_application_show", {"user": scene["admin"]["name"]},
+                       id=app_id)["state"] == "approved"
+
+    assert applicant.get(download).get_data(as_text=True) == FILE_BODY
+    register = app.get("/access/register").get_data(as_text=True)
+    assert "条件数据" in register and "个人申请" in register and "王五" not in register
+    assert "已批准" in applicant.get("/access/applications").get_data(as_text=True)
+    audit = admin.get("/dataset/cond-scene/access/audit").get_data(as_text=True)
+    assert scene["res"]["id"] in audit
