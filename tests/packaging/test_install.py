@@ -60,8 +60,10 @@ def clean_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_installed_distribution_loads_every_plugin(clean_env: Path) -> None:
     ini = str(REPO / "config" / "test.ini")
-    out = subprocess.run([str(clean_env / "bin" / "python"), "-c", CHECK, ini], check=True,
-                         capture_output=True, text=True, cwd=clean_env).stdout
+    done = subprocess.run([str(clean_env / "bin" / "python"), "-c", CHECK, ini],
+                          capture_output=True, text=True, cwd=clean_env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
     report = json.loads(out.strip().splitlines()[-1])
     assert "govcat_search" in report["plugins"]
     assert report["loaded"] == report["plugins"]
