@@ -119,14 +119,23 @@ def _access_actions() -> dict:
     from .access import actions, gate
 
     chained = {**gate.ACTIONS, **(gate.ACTIVITY_ACTIONS if p.plugin_loaded("activity") else {})}
-    return {**{name: getattr(actions, name) for name in actions.__all__}, **chained}
+    return {**{name: getattr(actions, name) for name in actions.__all__},
+            **_with_loaded_datastore(chained)}
+
+
+def _with_loaded_datastore(chained: dict) -> dict:
+    """Chained DataStore actions/auth only when the datastore plugin provides the originals."""
+    if p.plugin_loaded("datastore"):
+        return chained
+    return {name: fn for name, fn in chained.items() if not name.startswith("datastore_")}
 
 
 def _access_auth() -> dict:
     from .access import auth, gate
 
     chained = {**gate.AUTH, **(gate.ACTIVITY_AUTH if p.plugin_loaded("activity") else {})}
-    return {**{name: getattr(auth, name) for name in auth.__all__}, **chained}
+    return {**{name: getattr(auth, name) for name in auth.__all__},
+            **_with_loaded_datastore(chained)}
 
 
 @tk.blanket.actions(_access_actions)

@@ -70,7 +70,7 @@ def _check_fields(app: am.Application) -> None:
     if app.applicant_type == "organization":
         problem = uscc.problem(app.uscc or "")
         if problem:
-            errors["uscc"] = [problem]
+            errors["uscc"] = [f"统一社会信用代码{problem}"]
     else:
         app.uscc = None
     if app.period_end <= app.period_start:
