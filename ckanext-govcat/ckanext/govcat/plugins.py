@@ -124,10 +124,13 @@ def _access_actions() -> dict:
 
 
 def _with_loaded_datastore(chained: dict) -> dict:
-    """Chained DataStore actions/auth only when the datastore plugin provides the originals."""
-    if p.plugin_loaded("datastore"):
-        return chained
-    return {name: fn for name, fn in chained.items() if not name.startswith("datastore_")}
+    """Chained DataStore actions/auth only where the datastore plugin provides the originals
+    (``datastore_search_sql`` exists only with ``ckan.datastore.sqlsearch.enabled``)."""
+    sql = p.plugin_loaded("datastore") and tk.asbool(
+        tk.config.get("ckan.datastore.sqlsearch.enabled"))
+    return {name: fn for name, fn in chained.items()
+            if not name.startswith("datastore_") or (
+                p.plugin_loaded("datastore") and (sql or name != "datastore_search_sql"))}
 
 
 def _access_auth() -> dict:

@@ -84,6 +84,7 @@ def after_dataset_show(context: Context, pkg_dict: dict[str, Any]) -> None:
     filter_dataset(context.get("user"), pkg_dict)
 
 
+@tk.side_effect_free  # reads: must stay callable with GET, like the core action
 @tk.chained_action
 def package_search(next_action: Any, context: Context, data_dict: DataDict) -> Any:
     result = next_action(context, data_dict)
@@ -142,6 +143,7 @@ def datastore_search_sql(next_auth: Any, context: Context, data_dict: DataDict) 
     return next_auth(context, data_dict)
 
 
+@tk.side_effect_free  # reads: must stay callable with GET, like the core action
 @tk.chained_action
 def datastore_search_action(next_action: Any, context: Context, data_dict: DataDict) -> Any:
     result = next_action(context, data_dict)
@@ -155,6 +157,7 @@ def datastore_search_action(next_action: Any, context: Context, data_dict: DataD
     return result
 
 
+@tk.side_effect_free  # reads: must stay callable with GET, like the core action
 @tk.chained_action
 def datastore_search_sql_action(next_action: Any, context: Context,
                                 data_dict: DataDict) -> Any:
@@ -169,6 +172,7 @@ def datastore_search_sql_action(next_action: Any, context: Context,
     return result
 
 
+@tk.side_effect_free  # reads: must stay callable with GET, like the core action
 @tk.chained_action
 def resource_view_list(next_action: Any, context: Context, data_dict: DataDict) -> Any:
     views = next_action(context, data_dict)
@@ -177,6 +181,7 @@ def resource_view_list(next_action: Any, context: Context, data_dict: DataDict) 
     return views
 
 
+@tk.side_effect_free  # reads: must stay callable with GET, like the core action
 @tk.chained_action
 def resource_view_show(next_action: Any, context: Context, data_dict: DataDict) -> Any:
     view = next_action(context, data_dict)
@@ -203,6 +208,7 @@ def _filter_activity(user: Optional[str], activity: Any) -> None:
 
 def _activity_chain(list_result: bool) -> Any:
     """A chained activity action that filters the dataset snapshots it returns."""
+    @tk.side_effect_free
     @tk.chained_action
     def chained(next_action: Any, context: Context, data_dict: DataDict) -> Any:
         result = next_action(context, data_dict)
@@ -212,6 +218,7 @@ def _activity_chain(list_result: bool) -> Any:
     return chained
 
 
+@tk.side_effect_free  # reads: must stay callable with GET, like the core action
 @tk.chained_action
 def activity_data_show(next_action: Any, context: Context, data_dict: DataDict) -> Any:
     result = next_action(context, data_dict)
