@@ -75,3 +75,11 @@ def test_walk_apply_review_approve_download(app, scene):
     assert "已批准" in applicant.get("/access/applications").get_data(as_text=True)
     audit = admin.get("/dataset/cond-scene/access/audit").get_data(as_text=True)
     assert scene["res"]["id"] in audit
+
+
+def test_dataset_page_offers_apply_instead_of_download(app, scene):
+    page = app.get("/dataset/cond-scene").get_data(as_text=True)
+    assert "申请使用" in page
+    assert f"/resource/{scene['res']['id']}/download" not in page
+    admin_page = As(app, scene["admin"]).get("/dataset/cond-scene").get_data(as_text=True)
+    assert "申请使用" not in admin_page  # the department's own members see the data
