@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
 from ckan.tests.helpers import call_action
 
 from .conftest import FILE_BODY, ckan_marks, token_for

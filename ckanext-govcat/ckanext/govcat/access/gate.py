@@ -152,8 +152,7 @@ def datastore_search_action(next_action: Any, context: Context, data_dict: DataD
     if not decision.allowed:  # an alias that resolved elsewhere than the auth check saw
         raise tk.NotAuthorized(denial_message(rid))
     if decision.grant is not None:
-        size = len(json.dumps(result.get("records", []), default=str).encode())
-        record(decision.grant, rid, "datastore_search", size)
+        record(decision.grant, rid, "datastore_search", _records_size(result))
     return result
 
 
@@ -163,13 +162,19 @@ def datastore_search_sql_action(next_action: Any, context: Context,
                                 data_dict: DataDict) -> Any:
     result = next_action(context, data_dict)
     user = context.get("user")
+    size: Optional[int] = None
     for name in context.get("table_names") or []:
         rid = _resource_of_table(name)
         decision = policy.resource_decision(user, rid)
         if decision.grant is not None:
-            size = len(json.dumps(result.get("records", []), default=str).encode())
+            size = _records_size(result) if size is None else size
             record(decision.grant, rid, "datastore_search_sql", size)
     return result
+
+
+def _records_size(result: dict[str, Any]) -> int:
+    """Bytes of the records a DataStore read returned (what the audit records)."""
+    return len(json.dumps(result.get("records", []), default=str).encode())
 
 
 @tk.side_effect_free  # reads: must stay callable with GET, like the core action
