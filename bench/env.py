@@ -62,7 +62,14 @@ def start(data_dir: Path) -> BenchEnv:
 
 
 def migrate() -> None:
+    """Migrate core and govcat_search in-process, keeping CKAN's pooled engine: CKAN's core
+    alembic env re-binds the model to its own NullPool engine, which would make every later
+    statement of this process open a new database connection (the portal migrates in a
+    separate process and never sees this)."""
+    from ckan import model
     from ckan.cli.db import _run_migrations
 
+    engine = model.meta.engine
     _run_migrations(None)  # type: ignore[arg-type]  # core
     _run_migrations("govcat_search")
+    model.init_model(engine)

@@ -96,6 +96,50 @@ class TestRebuild:
         assert everything()["count"] == 3
 
 
+@pytest.mark.ckan_config("ckanext.govcat.search.rebuild_workers", "2")
+class TestParallelRebuild:
+    """A whole-index rebuild shared among forked processes gives the index one process gives."""
+
+    @pytest.fixture
+    def many(self, datasets):
+        for k in range(5):
+            factories.Dataset(name=f"more-{k}", title=f"More {k} 不动产登记",
+                              owner_org=datasets["id"], tags=[{"name": f"t{k % 2}"}])
+
+    def test_rebuild_in_processes_picks_up_every_change(self, cli, many):
+        before = search(include_private=True, rows=1000, **{"facet.field": ["tags"]})
+        for k in range(5):
+            retitle_in_db(f"more-{k}", f"Parallel {k}")
+        run(cli, "clear")
+        result = run(cli, "rebuild")
+        assert "2 processes" in result.output
+        assert found(q="parallel") == {f"more-{k}" for k in range(5)}
+        after = search(include_private=True, rows=1000, **{"facet.field": ["tags"]})
+        assert sorted(names(after)) == sorted(names(before))
+        assert after["facets"]["tags"] == before["facets"]["tags"] == {"t0": 3, "t1": 2, "keep": 1}
+        assert set(names(search(as_user(None), include_private=True))) == set(names(after)) - {"second"}
+
+    def test_a_failing_dataset_fails_the_rebuild_unless_forced(self, cli, many, monkeypatch):
+        from ckan import logic
+
+        broken = model.Package.by_name("more-3").id
+        index_update_package = logic.index_update_package
+
+        def fail_on_broken(context, id_, defer_commit=False):
+            if id_ == broken:
+                raise ValueError("broken dataset")
+            return index_update_package(context, id_, defer_commit)
+
+        monkeypatch.setattr(logic, "index_update_package", fail_on_broken)
+        run(cli, "clear")
+        result = cli.invoke(ckan, ["search-index", "rebuild", "-q"])
+        assert result.exit_code != 0
+        assert "govcat-rebuild-" in result.output
+        run(cli, "rebuild", "-q", "--force")
+        assert set(names(everything())) == {"first", "second", "third"} | {
+            f"more-{k}" for k in range(5) if k != 3}
+
+
 class TestClear:
     def test_clear_empties_the_index(self, cli, datasets):
         run(cli, "clear")

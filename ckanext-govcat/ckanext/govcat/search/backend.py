@@ -41,7 +41,9 @@ MAX_START = 10_000_000
 MAX_FACET_LIMIT = 10_000
 TOTAL_TERM = 0  # facet_count row counting all documents of a slice
 LABEL_SEPARATOR = "\x1f"  # joins a label set into one text value for unnest
-RANK_TEXT_LIMIT = 2000  # characters of normalised text kept per ranking column
+# Characters of normalised text kept per ranking column. The columns are stored PLAIN
+# (uncompressed, inline), so together they must leave a row room in a page.
+RANK_TEXT_LIMIT = {"A": 300, "B": 400, "D": 400}
 # Per query word: a match in A-weight fields (title) scores 8, B (tags, classification) 4,
 # D (resource names) 1; a word found in none of them matched elsewhere (C: description) and
 # scores 2.
@@ -53,6 +55,11 @@ NOT_TEXT = {
     "metadata_modified", "owner_org", "creator_user_id", "license_id", "private",
     "num_resources", "num_tags", "res_url", "url", "title_string", "res_type", "isopen",
     "res_format", "plugin_data",
+}
+# ``fl`` fields read from a column of their own rather than from the stored document.
+OWN_COLUMNS: dict[str, sa.ColumnElement[Any]] = {
+    "id": D.id, "index_id": D.index_id, "name": D.name,
+    "data_dict": D.data_dict, "validated_data_dict": D.validated_data_dict,
 }
 _SORT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s+(asc|desc)\s*$", re.IGNORECASE)
 
@@ -81,6 +88,9 @@ class BackendSettings:
     batch_size: int = 500
 
 
+TERM_TABLE_OID = "SELECT CAST('govcat_search_term' AS regclass)::oid"
+
+
 class TermDictionary:
     """(field, value) <-> integer id for facet values; ids never change once given."""
 
@@ -92,7 +102,10 @@ class TermDictionary:
 
     def validate(self, conn: sa.Connection) -> bool:
         """Forget cached ids when the term table was recreated (its oid changed); True if it was."""
-        oid = conn.execute(sa.text("SELECT CAST('govcat_search_term' AS regclass)::oid")).scalar_one()
+        return self.validate_oid(conn.execute(sa.text(TERM_TABLE_OID)).scalar_one())
+
+    def validate_oid(self, oid: int) -> bool:
+        """``validate`` with the term table's oid already read (``TERM_TABLE_OID``)."""
         if oid == self._oid:
             return False
         with self._lock:
@@ -292,7 +305,7 @@ class PostgresConnection:
                 if isinstance(item, str) and item:
                     weighted.append((self.settings.weights.of(key), item))
         weighted.sort(key=lambda pair: pair[0])
-        rank_text = {w: " ".join(text.normalize(t) for k, t in weighted if k == w)[:RANK_TEXT_LIMIT]
+        rank_text = {w: " ".join(text.normalize(t) for k, t in weighted if k == w)[:RANK_TEXT_LIMIT[w]]
                      for w in ("A", "B", "D")}
         title = doc.get("title") or ""
         return {
@@ -376,12 +389,14 @@ class PostgresConnection:
             with conn.begin():
                 # Plans must reach documents through the indexes: a sequential scan would
                 # read every out-of-line tsvector. work_mem keeps complement sets hashed.
-                conn.execute(sa.text(
+                # One round trip: session settings, and the term table's oid for the cache.
+                oid = conn.execute(sa.text(
                     "SELECT set_config('statement_timeout', :t, true), "
                     "set_config('enable_seqscan', 'off', true), "
-                    "set_config('work_mem', '64MB', true)"),
-                    {"t": str(self.settings.statement_timeout_ms)})
-                if self.terms.validate(conn):
+                    "set_config('work_mem', '64MB', true), "
+                    "CAST('govcat_search_term' AS regclass)::oid"),
+                    {"t": str(self.settings.statement_timeout_ms)}).one()[3]
+                if self.terms.validate_oid(oid):
                     self._known_fields = set()
                 try:
                     return request.run(conn)
@@ -466,16 +481,19 @@ class _Request:
                    facet_fields, min(limit, MAX_FACET_LIMIT), mincount)
 
     def _rank_expr(self) -> Optional[sa.ColumnElement[Any]]:
+        """Sum over the query words of: A 8 + B 4 + D 1 for each ranking text holding the word,
+        or C 2 when none does. Each text is searched once per word (NULLIF/COALESCE, not CASE,
+        so no strpos runs twice)."""
         words = list(dict.fromkeys(w for w in self.compiled.rank_terms if w))
         if not words:
             return None
         score: Any = sa.literal(0)
         for word in words:
-            found = {w: sa.func.strpos(col, word) > 0
-                     for w, col in (("A", D.rank_a), ("B", D.rank_b), ("D", D.rank_d))}
-            for weight, hit in found.items():
-                score = score + sa.case((hit, RANK_POINTS[weight]), else_=0)
-            score = score + sa.case((sa.or_(*found.values()), 0), else_=RANK_POINTS["C"])
+            hits: Any = sa.literal(0)
+            for weight, col in (("A", D.rank_a), ("B", D.rank_b), ("D", D.rank_d)):
+                found = sa.cast(sa.func.strpos(col, word) > 0, sa.Integer)
+                hits = hits + RANK_POINTS[weight] * found
+            score = score + sa.func.coalesce(sa.func.nullif(hits, 0), RANK_POINTS["C"])
         return score
 
     def _sort_keys(self, conn: sa.Connection, rank: Optional[sa.ColumnElement[Any]]
@@ -527,17 +545,15 @@ class _Request:
                 sa.select(D.ord).where(where).order_by(*self._ordering(keys))
                 .limit(self.rows).offset(self.start)).scalars())
         else:
-            base = self._summary(conn) if fast and self.slice_where is not None else None
-            hits, top, counts = self._one_pass(conn, where, keys, bool(fast), base)
-            if fast and counts is None and base is not None:
-                counts = self._complement(conn, where, hits, base)
+            hits, top, counts = self._one_pass(conn, where, keys, bool(fast))
+            if fast and counts is None:
+                counts = self._complement(conn, where, hits, self._summary(conn))
         docs = self._fetch(conn, top, rank)
         facets = self._facets(conn, where, counts) if self.facet_fields else {}
         return Results(hits=hits, docs=docs, facets={"facet_fields": facets})
 
     def _one_pass(self, conn: sa.Connection, where: sa.ColumnElement[bool],
-                  keys: list[tuple[Any, bool, bool]], direct_facets: bool,
-                  base: Optional[Counter[int]]
+                  keys: list[tuple[Any, bool, bool]], direct_facets: bool
                   ) -> tuple[int, list[int], Optional[Counter[int]]]:
         """One scan of the matches: their number, the ordinals of the requested page, and —
         unless the matches are most of their slice (then the complement is cheaper) — the
@@ -562,8 +578,9 @@ class _Request:
             facets = sa.select(sa.func.coalesce(
                 sa.func.jsonb_object_agg(grouped.c.t, grouped.c.n),
                 sa.cast(sa.literal("{}"), pg.JSONB))).scalar_subquery()
-            if base is not None:
-                facets = sa.case((hits * 2 > base.get(TOTAL_TERM, 0), sa.null()), else_=facets)
+            if self.slice_where is not None:
+                total = self._summary_stmt(TOTAL_TERM).scalar_subquery()
+                facets = sa.case((hits * 2 > sa.func.coalesce(total, 0), sa.null()), else_=facets)
         row = conn.execute(sa.select(hits.label("hits"), top.label("top"),
                                      facets.label("facets"))).one()
         counts = None  # None with direct_facets: the complement is cheaper
@@ -583,15 +600,18 @@ class _Request:
 
     def _fetch(self, conn: sa.Connection, ords: list[int],
                rank: Optional[sa.ColumnElement[Any]]) -> list[dict[str, Any]]:
-        """The stored documents of the page, in page order."""
+        """The stored documents of the page, in page order. The stored index document is read
+        only when ``fl`` asks for a field that has no column of its own (CKAN's own searches
+        ask for ``id validated_data_dict``)."""
         if not ords:
             return []
         wants_all = "*" in self.fl
-        columns: list[Any] = [D.ord, D.doc]
-        if wants_all or "data_dict" in self.fl:
-            columns.append(D.data_dict)
-        if wants_all or "validated_data_dict" in self.fl:
-            columns.append(D.validated_data_dict)
+        columns: list[Any] = [D.ord]
+        if wants_all or any(f not in OWN_COLUMNS and f != "score" for f in self.fl):
+            columns.append(D.doc)
+        columns += [OWN_COLUMNS[f].label(f) for f in OWN_COLUMNS if f in self.fl]
+        if wants_all:
+            columns += [D.data_dict, D.validated_data_dict]
         if "score" in self.fl:
             columns.append((rank if rank is not None else sa.literal(1)).label("score"))
         rows = {row["ord"]: row for row in conn.execute(
@@ -600,14 +620,19 @@ class _Request:
 
     def _summary(self, conn: sa.Connection) -> Counter[int]:
         """Term counts of the slice from govcat_search_facet_count (no document is read)."""
+        return Counter({t: int(n) for t, n in conn.execute(self._summary_stmt()) if n})
+
+    def _summary_stmt(self, term: Optional[int] = None) -> sa.Select[Any]:
+        """(term, count) per term of the slice; with ``term``, that term's count alone."""
         c = facet_count_table.c
-        stmt = sa.select(c.term_id, sa.func.sum(c.n)).group_by(c.term_id)
+        stmt = (sa.select(c.term_id, sa.func.sum(c.n)).group_by(c.term_id) if term is None
+                else sa.select(sa.func.sum(c.n)).where(c.term_id == term))
         for name, values in self.slice.values.items():
             if name == "permission_labels":
                 stmt = stmt.where(c.labels.overlap(sa.cast(sorted(values), pg.ARRAY(sa.Text))))
             else:
                 stmt = stmt.where(getattr(c, name).in_(sorted(values)))
-        return Counter({t: int(n) for t, n in conn.execute(stmt) if n})
+        return stmt
 
     def _term_counts(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> Counter[int]:
         terms = sa.select(sa.func.unnest(D.facet_terms).label("t")).where(where).subquery()
@@ -651,9 +676,9 @@ class _Request:
         return {v: n for v, n in conn.execute(stmt).all() if v is not None}
 
     def _doc(self, row: Any, wants_all: bool) -> dict[str, Any]:
-        stored = dict(row["doc"])
-        for key in ("data_dict", "validated_data_dict", "score"):
-            if key in row.keys() and row[key] is not None:
+        stored = dict(row["doc"]) if "doc" in row.keys() else {}
+        for key in row.keys():
+            if key not in ("ord", "doc") and row[key] is not None:
                 stored[key] = row[key]
         if wants_all:
             return stored

@@ -12,6 +12,8 @@ Seams (``SEAMS``; ``tests/search/test_bridge.py`` fails when an upgrade moves on
 - ``make_connection`` in ``ckan.lib.search.common`` / ``.index`` / ``.query``: CKAN builds index
   documents and Solr parameters itself and hands them to this connection.
 - ``ckan.lib.search.is_available`` / ``check_solr_schema_version``: the start-up Solr probe.
+- ``ckan.lib.search.rebuild``: ``ckan search-index rebuild`` imports it at call time; a
+  whole-index rebuild is shared among ``rebuild_workers`` forked processes (``rebuild``).
 - ``ckanext.harvest.logic.action.update``: imports ``PackageSearchIndex`` (from
   ``ckan.lib.search.index``) and ``make_connection`` (from ``ckan.lib.search.common``) by name
   (harvest source reindex and clear). Importing ckanext-harvest changes CKAN's model (its
@@ -22,8 +24,10 @@ Seams (``SEAMS``; ``tests/search/test_bridge.py`` fails when an upgrade moves on
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sys
-from typing import Any, Optional
+import time
+from typing import Any, Collection, Optional
 
 import sqlalchemy as sa
 
@@ -46,6 +50,7 @@ SEAMS: list[tuple[str, str]] = [
     ("ckan.lib.search", "PackageSearchQuery"),
     ("ckan.lib.search", "is_available"),
     ("ckan.lib.search", "check_solr_schema_version"),
+    ("ckan.lib.search", "rebuild"),
     ("ckan.lib.search.common", "make_connection"),
     ("ckan.lib.search.index", "make_connection"),
     ("ckan.lib.search.query", "make_connection"),
@@ -161,6 +166,81 @@ class GovcatPackageSearchQuery(search_query.PackageSearchQuery):
             raise search_common.SearchError(str(e)) from e
 
 
+_ckan_rebuild = search.rebuild
+
+
+def rebuild(package_id: Optional[str] = None, only_missing: bool = False, force: bool = False,
+            defer_commit: bool = False, package_ids: Optional[Collection[str]] = None,
+            quiet: bool = False, clear: bool = False) -> None:
+    """CKAN's ``ckan.lib.search.rebuild`` (same arguments and effect), except that a
+    whole-index rebuild shares the datasets among ``rebuild_workers`` forked processes: building
+    a dataset's index document (``package_show`` and validation) is CPU-bound Python, so one
+    process per core divides the time. Raises ``SearchIndexError`` when a worker fails (with
+    ``force``, workers log a failing dataset and go on, as CKAN does)."""
+    workers = search_config.rebuild_workers()
+    if package_id or package_ids is not None or workers < 2:
+        return _ckan_rebuild(package_id, only_missing, force, defer_commit, package_ids, quiet,
+                             clear)
+    from ckan import model
+
+    packages = model.Session.query(model.Package.id)
+    if config.get("ckan.search.remove_deleted_packages"):
+        packages = packages.filter(model.Package.state != "deleted")
+    ids = [row[0] for row in packages]
+    if only_missing:
+        indexed = set(search.query_for(model.Package).get_all_entity_ids(max_results=len(ids)))
+        ids = [i for i in ids if i not in indexed]
+    elif clear:
+        search.index_for(model.Package).clear()
+    if len(ids) < 2 * workers:
+        return _ckan_rebuild(package_ids=ids, force=force, quiet=quiet)
+    # Children start with no database connection of ours: none is shared across the fork.
+    model.Session.commit()
+    model.Session.close()
+    make_connection().commit()
+    model.meta.engine.dispose()
+    if _read_engine is not None:
+        _read_engine.dispose()
+    fork = multiprocessing.get_context("fork")
+    done = fork.Value("i", 0)
+    parts = [fork.Process(target=_rebuild_part, args=(ids[k::workers], force, done),
+                          name=f"govcat-rebuild-{k}") for k in range(workers)]
+    for part in parts:
+        part.start()
+    while any(part.is_alive() for part in parts):
+        time.sleep(0.5)
+        if not quiet:
+            sys.stdout.write(f"\rIndexing dataset {done.value}/{len(ids)} ({workers} processes)")
+            sys.stdout.flush()
+    for part in parts:
+        part.join()
+    if not quiet:
+        sys.stdout.write("\n")
+    failed = [part.name for part in parts if part.exitcode != 0]
+    if failed:
+        raise search_common.SearchIndexError(
+            f"Rebuilding the search index failed in {', '.join(failed)} (see the log above); "
+            "datasets those processes had not yet written are missing from the index")
+    log.info("Finished rebuilding search index (%d datasets, %d processes).", len(ids), workers)
+
+
+def _rebuild_part(ids: list[str], force: bool, done: Any) -> None:
+    """One rebuild worker (a forked child): index ``ids`` and write them before exiting."""
+    from ckan import logic
+
+    context: Any = {"ignore_auth": True}
+    for pkg_id in ids:
+        try:
+            logic.index_update_package(context, pkg_id, True)
+        except Exception:
+            if not force:
+                raise
+            log.exception("Error while indexing dataset %s", pkg_id)
+        with done.get_lock():
+            done.value += 1
+    make_connection().commit()
+
+
 def install() -> None:
     """Route every CKAN search seam to the PostgreSQL backend (idempotent)."""
     search._INDICES["package"] = GovcatPackageSearchIndex
@@ -168,6 +248,7 @@ def install() -> None:
     search.PackageSearchQuery = GovcatPackageSearchQuery  # type: ignore[misc]
     search.is_available = is_available
     search.check_solr_schema_version = check_schema_version
+    search.rebuild = rebuild
     for module in (search_common, search_index, search_query):
         module.make_connection = make_connection  # type: ignore[assignment]
     search_index.PackageSearchIndex = GovcatPackageSearchIndex  # type: ignore[misc]

@@ -2,6 +2,7 @@
 ``search/config_declaration.yaml``)."""
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 from ckan.common import config
@@ -36,3 +37,9 @@ def statement_timeout() -> int:
 
 def batch_size() -> int:
     return int(config.get(PREFIX + "batch_size"))
+
+
+def rebuild_workers() -> int:
+    """Processes for a whole-index rebuild: the option, or one per CPU when it is 0."""
+    workers = int(config.get(PREFIX + "rebuild_workers"))
+    return workers if workers > 0 else (os.cpu_count() or 1)
