@@ -115,19 +115,25 @@ class TermDictionary:
         return True
 
     def ids(self, conn: sa.Connection, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The ids of ``pairs``, giving new ones to pairs never seen (one statement)."""
         wanted = set(pairs)
         missing = [p for p in wanted if p not in self._ids]
         if missing:
-            fields = [p[0] for p in missing]
-            values = [p[1] for p in missing]
-            conn.execute(sa.text(
-                "INSERT INTO govcat_search_term (field, value) "
-                "SELECT * FROM unnest(CAST(:f AS text[]), CAST(:v AS text[])) "
-                "ON CONFLICT (field, value) DO NOTHING"), {"f": fields, "v": values})
+            params = {"f": [p[0] for p in missing], "v": [p[1] for p in missing]}
             rows = conn.execute(sa.text(
-                "SELECT t.id, t.field, t.value FROM govcat_search_term t "
-                "JOIN unnest(CAST(:f AS text[]), CAST(:v AS text[])) AS x(field, value) "
-                "USING (field, value)"), {"f": fields, "v": values})
+                "WITH x AS (SELECT * FROM unnest(CAST(:f AS text[]), CAST(:v AS text[])) "
+                "AS x(field, value)), "
+                "ins AS (INSERT INTO govcat_search_term (field, value) SELECT field, value FROM x "
+                "ON CONFLICT (field, value) DO NOTHING RETURNING id, field, value) "
+                "SELECT id, field, value FROM ins UNION ALL "
+                "SELECT t.id, t.field, t.value FROM govcat_search_term t JOIN x USING (field, value)"),
+                params).all()
+            if len(rows) < len(missing):
+                # A concurrent writer added some of them after this statement's snapshot.
+                rows = conn.execute(sa.text(
+                    "SELECT t.id, t.field, t.value FROM govcat_search_term t "
+                    "JOIN unnest(CAST(:f AS text[]), CAST(:v AS text[])) AS x(field, value) "
+                    "USING (field, value)"), params).all()
             with self._lock:
                 for term_id, f, v in rows:
                     self._ids[(f, v)] = term_id
@@ -262,7 +268,14 @@ class PostgresConnection:
             log.exception("Could not write the last batch of search documents")
 
     def _write(self, conn: sa.Connection, docs: list[dict[str, Any]]) -> None:
-        if self.terms.validate(conn):
+        # Writers of the same document take turns (advisory locks, in key order), so each old
+        # row is counted out once; the same statement reads the term table's oid.
+        index_ids = sorted({doc["index_id"] for doc in docs})
+        oid = conn.execute(sa.text(
+            "SELECT CAST('govcat_search_term' AS regclass)::oid, "
+            "(SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(CAST(:k AS text[])) k)"),
+            {"k": index_ids}).one()[0]
+        if self.terms.validate_oid(oid):
             self._known_fields = set()
         facet_pairs: list[list[tuple[str, str]]] = []
         for doc in docs:
@@ -276,21 +289,20 @@ class PostgresConnection:
             self._known_fields |= new_fields
         rows = [self._row(doc, sorted({ids[p] for p in pairs}))
                 for doc, pairs in zip(docs, facet_pairs)]
-        # Writers of the same document take turns, so each old row is counted out once.
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(CAST(:k AS text[])) k"),
-                     {"k": sorted(r["index_id"] for r in rows)})
-        old = conn.execute(
-            sa.select(D.site_id, D.state, D.capacity, D.dataset_type, D.permission_labels,
-                      D.facet_terms)
-            .where(D.index_id.in_([r["index_id"] for r in rows]))
-            .order_by(D.index_id).with_for_update()).all()
-        delta: Counter[tuple[Any, ...]] = Counter()
-        for row in old:
-            _count_into(delta, row, -1)
-        insert = pg.insert(doc_table)
-        conn.execute(insert.on_conflict_do_update(
+        # One statement: lock and read the rows being replaced, then upsert (an unreferenced
+        # data-modifying WITH query runs after the main query, in the same snapshot).
+        old = (sa.select(D.site_id, D.state, D.capacity, D.dataset_type, D.permission_labels,
+                         D.facet_terms)
+               .where(D.index_id.in_(index_ids)).order_by(D.index_id).with_for_update()
+               .cte("old"))
+        insert = pg.insert(doc_table).values(rows)
+        upsert = insert.on_conflict_do_update(
             index_elements=[D.index_id],
-            set_={name: insert.excluded[name] for name in rows[0] if name != "index_id"}), rows)
+            set_={name: insert.excluded[name] for name in rows[0] if name != "index_id"},
+        ).cte("up")
+        delta: Counter[tuple[Any, ...]] = Counter()
+        for row in conn.execute(sa.select(old).add_cte(upsert)).all():
+            _count_into(delta, row, -1)
         for row in rows:
             _count_into(delta, row, +1)
         _apply_counts(conn, delta)
