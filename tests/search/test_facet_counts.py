@@ -31,6 +31,8 @@ def test_random_changes_keep_counts_exact(seed: int) -> None:
     orgs = [factories.Organization() for _ in range(2)]
     groups = [factories.Group() for _ in range(2)]
     tags = ["economy", "人口", "交通", "health"]
+    for k in range(30):  # so that the text query below matches less than half of the index
+        factories.Dataset(name=f"filler-{k}", title="filler", owner_org=orgs[0]["id"])
     datasets: list[dict] = []
     for step in range(25):
         op = rnd.choice(["create", "create", "update", "private", "delete", "purge", "group",
@@ -61,6 +63,68 @@ def test_random_changes_keep_counts_exact(seed: int) -> None:
         elif op == "resource":
             helpers.call_action("resource_create", context=dict(ctx), package_id=ds["id"],
                                 url="http://x/b.xml", format="XML")
+        if step % 5 == 4:
+            _assert_query_facets_exact()
     maintained = _snapshot(MAINTAINED)
     assert maintained == _snapshot(RECOUNT)
     assert any(row[5] == 0 for row in maintained), "no documents were counted at all"
+    _assert_query_facets_exact()
+
+
+def _assert_query_facets_exact() -> None:
+    """Facets of a text query (counted on the process's bitmaps) equal a count in SQL."""
+    from ckanext.govcat.search import bridge
+
+    bitmaps = bridge.make_connection().bitmaps
+    synced: list[int] = []
+    sync = bitmaps.sync
+    bitmaps.sync = lambda conn, snapshot: synced.append(1) or sync(conn, snapshot)  # type: ignore
+    result = helpers.call_action("package_search", context={"ignore_auth": True}, q="ds",
+                                 include_private=True, rows=0, **{"facet.field": ["tags", "res_format"],
+                                                                  "facet.limit": -1})
+    with model.meta.engine.connect() as conn:
+        expected = {field: dict(conn.execute(sa.text(
+            "SELECT value, count(DISTINCT ord) FROM govcat_search_doc, "
+            "jsonb_array_elements_text(doc -> :f) value "
+            "WHERE state = 'active' AND doc ->> 'name' LIKE 'ds-%' GROUP BY value"),
+            {"f": field}).all()) for field in ("tags", "res_format")}
+    del bitmaps.sync
+    assert synced, "the facets were not counted on the bitmaps"
+    assert result["facets"] == expected
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_facet_bitmaps_follow_other_processes_and_open_transactions() -> None:
+    """A write by another process is counted once it commits, never before."""
+    from ckanext.govcat.search import bridge
+    from ckanext.govcat.search.backend import PostgresConnection, TermDictionary
+
+    org = factories.Organization()
+    for k in range(3):
+        factories.Dataset(name=f"river-{k}", title=f"river {k}", owner_org=org["id"],
+                          tags=[{"name": "fish"}])
+    for k in range(4):  # the river query matches less than half: counted on the bitmaps
+        factories.Dataset(name=f"lake-{k}", title=f"lake {k}", owner_org=org["id"])
+
+    def tags() -> dict[str, int]:
+        return helpers.call_action("package_search", q="river", rows=0,
+                                   **{"facet.field": ["tags"]})["facets"]["tags"]
+
+    assert tags() == {"fish": 3}  # this process's bitmaps are loaded
+    mine = bridge.make_connection()
+    other = PostgresConnection(mine.write_engine, mine.read_engine, mine.settings,
+                               TermDictionary())
+    with model.meta.engine.connect() as conn:
+        doc = conn.execute(sa.text(
+            "SELECT doc FROM govcat_search_doc WHERE name = 'river-1'")).scalar_one()
+    doc["tags"] = ["boat"]
+    with model.meta.engine.connect() as conn:
+        with conn.begin():
+            other._write(conn, [doc])
+            with model.meta.engine.begin() as later:  # a later transaction ends first, so
+                later.execute(sa.text("SELECT txid_current()"))  # this one stays "in progress"
+            assert tags() == {"fish": 3}  # not committed yet
+        assert tags() == {"fish": 2, "boat": 1}
+    doc["tags"] = ["fish", "boat"]
+    other.add([doc])
+    assert tags() == {"fish": 3, "boat": 1}

@@ -26,8 +26,10 @@ from typing import Any, Iterable, Optional
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from . import text
 from collections import Counter
+
+from . import text
+from .bitmaps import SNAPSHOT_COLUMNS, FacetBitmaps, View
 
 from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights, Slice,
                        parse_date, split_slice)
@@ -238,6 +240,7 @@ class PostgresConnection:
         self.read_engine = read
         self.settings = settings
         self.terms = terms
+        self.bitmaps = FacetBitmaps()
         self._pending: dict[str, dict[str, Any]] = {}
         self._known_fields: set[str] = set()
         self._lock = threading.RLock()
@@ -298,7 +301,8 @@ class PostgresConnection:
         insert = pg.insert(doc_table).values(rows)
         upsert = insert.on_conflict_do_update(
             index_elements=[D.index_id],
-            set_={name: insert.excluded[name] for name in rows[0] if name != "index_id"},
+            set_={**{name: insert.excluded[name] for name in rows[0] if name != "index_id"},
+                  "txid": sa.func.txid_current()},
         ).cte("up")
         delta: Counter[tuple[Any, ...]] = Counter()
         for row in conn.execute(sa.select(old).add_cte(upsert)).all():
@@ -398,17 +402,21 @@ class PostgresConnection:
         self.commit()
         request = _Request.read(q, params, self)
         with self.read_engine.connect() as conn:
+            # One snapshot for the whole search: facet bitmaps are synced to what it holds.
+            conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 # Plans must reach documents through the indexes: a sequential scan would
                 # read every out-of-line tsvector. work_mem keeps complement sets hashed.
-                # One round trip: session settings, and the term table's oid for the cache.
-                oid = conn.execute(sa.text(
+                # One round trip: session settings, the term table's oid for the cache, and
+                # the snapshot the facet bitmaps are synced to.
+                request.snapshot = conn.execute(sa.text(
                     "SELECT set_config('statement_timeout', :t, true), "
                     "set_config('enable_seqscan', 'off', true), "
                     "set_config('work_mem', '64MB', true), "
-                    "CAST('govcat_search_term' AS regclass)::oid"),
-                    {"t": str(self.settings.statement_timeout_ms)}).one()[3]
-                if self.terms.validate_oid(oid):
+                    "CAST('govcat_search_term' AS regclass)::oid AS term_oid, "
+                    + SNAPSHOT_COLUMNS),
+                    {"t": str(self.settings.statement_timeout_ms)}).one()
+                if self.terms.validate_oid(request.snapshot.term_oid):
                     self._known_fields = set()
                 try:
                     return request.run(conn)
@@ -457,6 +465,7 @@ class _Request:
     facet_mincount: int
     compiled: Compiled = field(init=False)
     slice_where: Optional[sa.ColumnElement[bool]] = field(init=False)
+    snapshot: Any = field(init=False, default=None)
 
     @classmethod
     def read(cls, q: Optional[str], params: dict[str, Any], conn: PostgresConnection) -> "_Request":
@@ -569,36 +578,42 @@ class _Request:
                   ) -> tuple[int, list[int], Optional[Counter[int]]]:
         """One scan of the matches: their number, the ordinals of the requested page, and —
         unless the matches are most of their slice (then the complement is cheaper) — the
-        facet term counts."""
+        facet term counts, from the ordinals of all matches and the facet bitmaps."""
+        view = self._bitmaps(conn) if direct_facets else None
         columns = [expr.label(f"k{i}") for i, (expr, _, _) in enumerate(keys)]
-        if direct_facets:
-            columns.append(D.facet_terms.label("ft"))
         m = sa.select(*columns).where(where).cte("m").prefix_with("MATERIALIZED")
+        ord_col = m.c[f"k{len(keys) - 1}"]
         mkeys = [(m.c[f"k{i}"], desc, nulls) for i, (_, desc, nulls) in enumerate(keys)]
-        page = (sa.select(m.c[f"k{len(keys) - 1}"].label("ord"), *(k for k, _, _ in mkeys))
+        page = (sa.select(ord_col.label("ord"), *(k for k, _, _ in mkeys))
                 .order_by(*self._ordering(mkeys)).limit(self.rows).offset(self.start).subquery())
         pkeys = [(page.c[k.key], desc, nulls) for k, desc, nulls in mkeys]
         hits = sa.select(sa.func.count()).select_from(m).scalar_subquery()
         top = sa.select(sa.func.array_agg(pg.aggregate_order_by(
             page.c.ord, *self._ordering(pkeys)))).scalar_subquery()
-        facets: Any = sa.null()
-        if direct_facets:
-            # unnest in the select list (ProjectSet) is about twice as fast as a lateral join.
-            terms = sa.select(sa.func.unnest(m.c.ft).label("t")).subquery()
-            grouped = (sa.select(terms.c.t, sa.func.count().label("n"))
-                       .group_by(terms.c.t).subquery())
-            facets = sa.select(sa.func.coalesce(
-                sa.func.jsonb_object_agg(grouped.c.t, grouped.c.n),
-                sa.cast(sa.literal("{}"), pg.JSONB))).scalar_subquery()
+        matched: Any = sa.null()
+        if view is not None:
+            matched = sa.select(sa.func.coalesce(
+                sa.func.array_agg(ord_col), sa.cast(sa.literal([]), pg.ARRAY(sa.Integer)))
+            ).scalar_subquery()
             if self.slice_where is not None:
                 total = self._summary_stmt(TOTAL_TERM).scalar_subquery()
-                facets = sa.case((hits * 2 > sa.func.coalesce(total, 0), sa.null()), else_=facets)
+                matched = sa.case((hits * 2 > sa.func.coalesce(total, 0), sa.null()),
+                                  else_=matched)
         row = conn.execute(sa.select(hits.label("hits"), top.label("top"),
-                                     facets.label("facets"))).one()
+                                     matched.label("matched"))).one()
         counts = None  # None with direct_facets: the complement is cheaper
-        if row.facets is not None:
-            counts = Counter({int(t): int(n) for t, n in row.facets.items()})
+        if view is not None and row.matched is not None:
+            counts = view.counts(row.matched, self._facet_term_ids(conn, view))
         return int(row.hits), list(row.top or []), counts
+
+    def _bitmaps(self, conn: sa.Connection) -> View:
+        return self.conn.bitmaps.sync(conn, self.snapshot)
+
+    def _facet_term_ids(self, conn: sa.Connection, view: View) -> list[int]:
+        """The bitmap terms that belong to a requested facet field."""
+        wanted = set(self.facet_fields)
+        pairs = self.conn.terms.pairs(conn, view.bitmaps.keys())
+        return [t for t, (name, _) in pairs.items() if name in wanted]
 
     def _complement(self, conn: sa.Connection, where: sa.ColumnElement[bool], hits: int,
                     base: Counter[int]) -> Counter[int]:

@@ -39,6 +39,9 @@ doc_table = sa.Table(
     sa.Column("facet_terms", pg.ARRAY(sa.Integer), nullable=False),
     sa.Column("data_dict", sa.Text),
     sa.Column("validated_data_dict", sa.Text),
+    # The writer's transaction id: what changed since a snapshot (search/bitmaps.py).
+    sa.Column("txid", sa.BigInteger, nullable=False, index=True,
+              server_default=sa.text("txid_current()")),
     sa.Index("govcat_search_doc_tsv_idx", "tsv", postgresql_using="gin"),
     sa.Index("govcat_search_doc_doc_idx", "doc", postgresql_using="gin",
              postgresql_ops={"doc": "jsonb_path_ops"}),
