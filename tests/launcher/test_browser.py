@@ -103,6 +103,7 @@ LEFTOVERS = ("Skip to main content", "Powered by", "CKAN Association", "Log in",
              "Profile settings", "View this version", "created the", "updated the",
              "Newer activities", "Older activities", "Username or Email", "Member",
              "Create datasets, groups", "There was an error", "Creative Commons", "Last Active",
+             "Changed Package", "New Package",
              "登陆", "追从者", "读取更多", "应用程序界面")
 
 
