@@ -33,7 +33,7 @@ def used_messages() -> set[str]:
         pattern = "**.html" if method == "jinja2" else "**.py"
         for _file, _line, message, _comments, _context in extract_from_dir(
                 str(PACKAGE / where), [(pattern, method)], {pattern: JINJA},
-                keywords={"_": None, "ungettext": (1, 2)}):
+                keywords={"_": None, "N_": None, "ungettext": (1, 2)}):
             msgid = message[0] if isinstance(message, tuple) else message
             if msgid and not CJK.search(msgid):
                 found.add(msgid)

@@ -9,7 +9,7 @@ becomes one translatable sentence that says what is wrong and how to write it in
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, Union
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchError
@@ -48,48 +48,52 @@ def _expected(m: re.Match[str]) -> str:
                 "metadata_modified:[2024-01-01T00:00:00Z TO *].")
 
 
-# QuerySyntaxError messages of search/parser.py and search/compiler.py -> the visitor's words.
-_SYNTAX_TABLE: list[tuple[str, Explain]] = [
-    (r"^unclosed quote starting at position (?P<pos>\d+)$", lambda m: tk._(
+def N_(message: str) -> str:
+    """Marks a message for translation where it is listed; it is translated where it is told."""
+    return message
+
+
+# QuerySyntaxError messages of search/parser.py and search/compiler.py -> the visitor's words
+# (a message, formatted with the pattern's groups, or a function of the match).
+_SYNTAX_TABLE: list[tuple[str, Union[str, Explain]]] = [
+    (r"^unclosed quote starting at position (?P<pos>\d+)$", N_(
         'The quotation mark at character {pos} is not closed: quotation marks come in pairs, '
-        'as in "population statistics".').format(pos=m["pos"])),
+        'as in "population statistics".')),
     (r"^expected (?P<kind>\w+) (at position \d+|at the end)$", _expected),
     (r"^unexpected '(?P<token>.+)' at position (?P<pos>\d+)$", _unexpected),
     (r"^unexpected character '(?P<token>.+)' at position (?P<pos>\d+)$", _unexpected),
-    (r"^the query ends where a term was expected$", lambda m: tk._(
+    (r"^the query ends where a term was expected$", N_(
         'The search ends with AND, OR, NOT or "-" and no search term after it.')),
-    (r"^the query nests parentheses too deeply$", lambda m: tk._(
-        "Parentheses are nested too deeply (at most {n} levels).").format(n=MAX_DEPTH)),
-    (r"^a range needs a field, at position (?P<pos>\d+)$", lambda m: tk._(
+    (r"^the query nests parentheses too deeply$", N_(
+        "Parentheses are nested too deeply (at most {levels} levels).")),
+    (r"^a range needs a field, at position (?P<pos>\d+)$", N_(
         "The range at character {pos} needs a field name before it, as in "
-        "metadata_modified:[2024-01-01T00:00:00Z TO *].").format(pos=m["pos"])),
-    (r"^a range needs TO, at position (?P<pos>\d+)$", lambda m: tk._(
+        "metadata_modified:[2024-01-01T00:00:00Z TO *].")),
+    (r"^a range needs TO, at position (?P<pos>\d+)$", N_(
         "A range needs TO between its start and end, as in "
         "metadata_modified:[2024-01-01T00:00:00Z TO *].")),
-    (r"^a range bound is missing$", lambda m: tk._(
+    (r"^a range bound is missing$", N_(
         "A range needs a start and an end (* for no limit), as in "
         "metadata_modified:[2024-01-01T00:00:00Z TO *].")),
-    (r"^'(?P<name>.+)' is not a field name \(position \d+\)$", lambda m: tk._(
+    (r"^'(?P<name>.+)' is not a field name \(position \d+\)$", N_(
         '"{name}" is not a field name; to search for text that contains ":", put the text in '
-        'quotation marks.').format(name=m["name"])),
-    (r"^field '(?P<name>.+)' has no value$", lambda m: tk._(
-        'The field "{name}:" has no value after it, as in title:population.'
-        ).format(name=m["name"])),
-    (r"^unexpected '(?P<token>.+)' after (?P<name>.+): \(position (?P<pos>\d+)\)$", lambda m: tk._(
+        'quotation marks.')),
+    (r"^field '(?P<name>.+)' has no value$", N_(
+        'The field "{name}:" has no value after it, as in title:population.')),
+    (r"^unexpected '(?P<token>.+)' after (?P<name>.+): \(position (?P<pos>\d+)\)$", N_(
         'The field "{name}:" is followed by "{token}" (character {pos}); write a value after '
-        'the colon, as in title:population.').format(**m.groupdict())),
-    (r"^the query is longer than \d+ characters$", lambda m: tk._(
-        "The search is too long (at most {n} characters).").format(n=MAX_QUERY_LENGTH)),
-    (r"^the query contains a NUL character$", lambda m: tk._(
+        'the colon, as in title:population.')),
+    (r"^the query is longer than \d+ characters$", N_(
+        "The search is too long (at most {length} characters).")),
+    (r"^the query contains a NUL character$", N_(
         "The search contains a control character that cannot be searched for.")),
-    (r"^cannot (read|round) the date '(?P<value>.*)'", lambda m: tk._(
+    (r"^cannot (read|round) the date '(?P<value>.*)'", N_(
         'The date "{value}" cannot be read: write dates as 2024-01-01 or '
-        '2024-01-01T00:00:00Z (NOW and NOW-7DAYS also work).').format(value=m["value"])),
-    (r"^(?P<name>\S+) takes a date or a range, not a prefix$", lambda m: tk._(
-        'The field "{name}" takes a date or a range of dates, not a prefix ending in *.'
-        ).format(name=m["name"])),
-    (r"^(?P<name>\S+) does not take a range$", lambda m: tk._(
-        'The field "{name}" does not take a range.').format(name=m["name"])),
+        '2024-01-01T00:00:00Z (NOW and NOW-7DAYS also work).')),
+    (r"^(?P<name>\S+) takes a date or a range, not a prefix$", N_(
+        'The field "{name}" takes a date or a range of dates, not a prefix ending in *.')),
+    (r"^(?P<name>\S+) does not take a range$", N_(
+        'The field "{name}" does not take a range.')),
 ]
 _SYNTAX = [(re.compile(pattern), explain) for pattern, explain in _SYNTAX_TABLE]
 
@@ -99,8 +103,12 @@ def explain_syntax(error: QuerySyntaxError) -> str:
     message = str(error)
     for pattern, explain in _SYNTAX:
         m = pattern.match(message)
-        if m:
+        if m is None:
+            continue
+        if callable(explain):
             return explain(m)
+        return tk._(explain).format(**m.groupdict(), levels=MAX_DEPTH,
+                                    length=MAX_QUERY_LENGTH)
     return tk._("The search cannot be read ({detail}).").format(detail=message)
 
 
