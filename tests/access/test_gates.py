@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from bs4 import BeautifulSoup
+
+import ckan.plugins.toolkit as tk
 
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
@@ -52,6 +55,23 @@ class TestUnconditional:
         rows = app.post("/api/3/action/datastore_search",
                         json={"resource_id": world.table_res["id"]})
         assert rows.json["result"]["records"][0]["name"] == "机密数据"
+
+
+    def test_anonymous_checks_without_a_user_object(self, app, create_with_upload):
+        """Template helpers call actions with an empty context (no ``auth_user_obj``); the
+        chained auth functions keep the core ones' anonymous access, so an anonymous visitor
+        sees the data dictionary of an open table on its resource page."""
+        world = make_world(create_with_upload, open_type="unconditional")
+        table = world.table_res["id"]
+        for name, data in (("package_show", {"id": world.dataset["id"]}),
+                           ("resource_show", {"id": table}),
+                           ("datastore_search", {"resource_id": table}),
+                           ("datastore_info", {"id": table})):
+            assert tk.check_access(name, {"user": ""}, data), name
+        page = app.get(f"/dataset/{world.dataset['name']}/resource/{table}")
+        dictionary = BeautifulSoup(page.body, "html.parser").select(".accordion-item")
+        assert ["code", "name"] == [item.select_one(".col-7").get_text(strip=True)
+                                   for item in dictionary]
 
 
 class TestAuditAndDenial:

@@ -62,6 +62,15 @@ class TestPortalConfig:
             if key != "ckan.plugins":
                 assert portal_config[key] == value, key
 
+    def test_chinese_pages_in_beijing_time(self, portal_config: configparser.SectionProxy):
+        """The launcher's and the production image's pages: Chinese first, Beijing time, no
+        Gravatar (unreachable for many visitors), no "groups" facet (the catalog tree
+        classifies)."""
+        assert portal_config["ckan.locale_default"] == "zh_Hans_CN"
+        assert portal_config["ckan.display_timezone"] == "Asia/Shanghai"
+        assert portal_config["ckan.gravatar_default"] == "disabled"
+        assert "groups" not in portal_config["search.facets"].split()
+
 
 class TestDemoContent:
     def test_every_dataset_passes_the_catalog_rules(self, content: dict[str, Any],

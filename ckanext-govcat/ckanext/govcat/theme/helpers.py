@@ -89,6 +89,10 @@ def govcat_departments() -> list[dict[str, Any]]:
 
 
 def get_helpers() -> dict[str, Any]:
+    from .dates import render_datetime
+    from .search_errors import govcat_search_error
+
     return {f.__name__: f for f in (govcat_home_totals, govcat_home_categories,
                                     govcat_latest_datasets,
-                                    govcat_most_downloaded, govcat_departments)}
+                                    govcat_most_downloaded, govcat_departments,
+                                    govcat_search_error, render_datetime)}

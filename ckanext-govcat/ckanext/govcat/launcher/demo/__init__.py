@@ -64,13 +64,19 @@ def load_demo(user: str) -> int:
         dataset = tk.get_action("package_create")(context(), dataset_dict(entry))
         table = entry.get("table")
         if table:
-            tk.get_action("datastore_create")(context(), {
+            stored = tk.get_action("datastore_create")(context(), {
                 "resource": {"package_id": dataset["id"], "name": entry["title"] + "（数据表）",
                              "format": "CSV", "description": entry["notes"],
                              "list_type": "table"},
                 "fields": table["fields"],
                 "records": table["records"],
                 "force": True,
+            })
+            # The resource was created before its table: add the table preview now.
+            tk.get_action("resource_create_default_resource_views")(context(), {
+                "resource": tk.get_action("resource_show")(
+                    context(), {"id": stored["resource_id"]}),
+                "create_datastore_views": True,
             })
         created += 1
     return created
