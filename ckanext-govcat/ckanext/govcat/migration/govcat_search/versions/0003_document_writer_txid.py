@@ -20,8 +20,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # A constant default adds the column without rewriting the table; rows already indexed
+    # count as written before any process synced its bitmaps (txid 0).
     op.add_column("govcat_search_doc", sa.Column(
-        "txid", sa.BigInteger, nullable=False, server_default=sa.text("txid_current()")))
+        "txid", sa.BigInteger, nullable=False, server_default=sa.text("0")))
+    op.alter_column("govcat_search_doc", "txid", server_default=sa.text("txid_current()"))
     op.create_index("ix_govcat_search_doc_txid", "govcat_search_doc", ["txid"])
 
 
