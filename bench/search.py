@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 
@@ -82,6 +82,48 @@ def timed(fn: Callable[[], Any], repeat: int, slow_ms: float = 1000.0) -> tuple[
         ms, result = once()
         times.append(ms)
     return statistics.median(times), result
+
+
+class CpuClock:
+    """CPU seconds this process and the private PostgreSQL's backends have used: unlike wall
+    time, hardly affected by other work on a shared machine. Without a private server (the
+    bench was pointed at another one) only wall times are reported."""
+
+    def __init__(self, bench: env.BenchEnv) -> None:
+        pg = bench.services.postgres
+        self.postmaster = pg.running_pid() if pg else None
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _server(self) -> float:
+        total = 0
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == self.postmaster:
+                total += int(stat[11]) + int(stat[12])
+        return total / self.tick
+
+    def spent(self) -> Optional[float]:
+        """CPU seconds so far (client + server), or None without a private server."""
+        if self.postmaster is None:
+            return None
+        return time.process_time() + self._server()
+
+    def ms_per_call(self, fn: Callable[[], Any], repeat: int) -> Optional[float]:
+        """Client + server CPU milliseconds per call (after the caller's warm-up)."""
+        if self.postmaster is None:
+            return None
+        c0, s0 = time.process_time(), self._server()
+        for _ in range(repeat):
+            try:
+                fn()
+            except Exception:
+                pass
+        return ((time.process_time() - c0) + (self._server() - s0)) * 1000 / repeat
 
 
 # -- phase 1: indexing ------------------------------------------------------------------------
@@ -151,6 +193,7 @@ def run_mix(bench: env.BenchEnv, engine: sa.Engine, mix: list[queries.Query], re
 
     conn = bridge.make_connection()
     package_search = logic.get_action("package_search")
+    clock = CpuClock(bench)
     per_query: list[dict[str, Any]] = []
     with bench.app._wsgi_app.test_request_context():
         for query in mix:
@@ -173,6 +216,7 @@ def run_mix(bench: env.BenchEnv, engine: sa.Engine, mix: list[queries.Query], re
             finally:
                 del conn.search
             action_ms, result = timed(action, repeat)
+            cpu_ms = clock.ms_per_call(action, max(repeat, 5))
             raw_params = {k: v for k, v in sent.items() if k != "q"}
             raw_q = sent.get("q")
             raw_ms, raw = timed(lambda: conn.search(raw_q, **raw_params), repeat)
@@ -180,7 +224,7 @@ def run_mix(bench: env.BenchEnv, engine: sa.Engine, mix: list[queries.Query], re
                 naive_ms, naive_hits = timed(lambda: queries.run_naive(c, query), naive_repeat)
             entry: dict[str, Any] = {
                 "query": query.describe(), "q": query.q, "fq": query.fq,
-                "action_ms": action_ms, "raw_ms": raw_ms, "naive_ms": naive_ms,
+                "action_ms": action_ms, "raw_ms": raw_ms, "naive_ms": naive_ms, "cpu_ms": cpu_ms,
                 "naive_hits": naive_hits, "solr_params": sent,
             }
             if isinstance(result, Exception):
@@ -195,6 +239,8 @@ def run_mix(bench: env.BenchEnv, engine: sa.Engine, mix: list[queries.Query], re
     out: dict[str, Any] = {"queries": per_query}
     for key in ("action_ms", "raw_ms", "naive_ms"):
         out[key] = summary([p[key] for p in per_query])
+    if all(p["cpu_ms"] is not None for p in per_query):
+        out["cpu_ms"] = summary([p["cpu_ms"] for p in per_query])
     slowest = sorted(per_query, key=lambda p: -p["action_ms"])[:explain_top]
     recorder = SqlRecorder(conn.read_engine)
     explains = []
@@ -228,6 +274,8 @@ def create_overhead(bench: env.BenchEnv, admin: str, per_mode: int, block: int =
     create = logic.get_action("package_create")
     govcat_index = search._INDICES["package"]
     times: dict[str, list[float]] = {"govcat": [], "noop": []}
+    cpu = {"govcat": 0.0, "noop": 0.0}
+    clock = CpuClock(bench)
     counter = iter(range(10**9))
 
     def one(mode: str) -> float:
@@ -253,13 +301,19 @@ def create_overhead(bench: env.BenchEnv, admin: str, per_mode: int, block: int =
                 for mode in ("noop", "govcat"):
                     search._INDICES["package"] = (govcat_index if mode == "govcat"
                                                   else NoopSearchIndex)
+                    before = clock.spent()
                     times[mode].extend(one(mode) for _ in range(block))
+                    if before is not None:
+                        cpu[mode] += clock.spent() - before
         finally:
             search._INDICES["package"] = govcat_index
-    out = {mode: {"mean_ms": statistics.fmean(t), "median_ms": statistics.median(t), "n": len(t)}
+    out = {mode: {"mean_ms": statistics.fmean(t), "median_ms": statistics.median(t), "n": len(t),
+                  "cpu_ms": cpu[mode] * 1000 / len(t)}
            for mode, t in times.items()}
     out["ratio_mean"] = out["govcat"]["mean_ms"] / out["noop"]["mean_ms"]
     out["ratio_median"] = out["govcat"]["median_ms"] / out["noop"]["median_ms"]
+    out["ratio_cpu"] = (out["govcat"]["cpu_ms"] / out["noop"]["cpu_ms"]
+                        if clock.postmaster else None)
     return out
 
 
@@ -329,8 +383,9 @@ def verdict(ok: bool) -> str:
 
 def table(n: int, build: dict[str, float], mix: dict[str, Any]) -> str:
     a, r, b = mix["action_ms"], mix["raw_ms"], mix["naive_ms"]
+    cpu = mix.get("cpu_ms")
     speedup = b["p50"] / a["p50"]
-    rows: list[tuple[str, str, str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str, str, str, str]] = []
     large, small = n >= LARGE_N, n == SMALL_N
     for key in ("p50", "p95", "max", "mean"):
         target, result = "", ""
@@ -340,20 +395,21 @@ def table(n: int, build: dict[str, float], mix: dict[str, Any]) -> str:
         elif small and key == "p95":
             limit = TARGETS["p95_ms_small"]
             target, result = f"<= {limit:g}", verdict(a[key] <= limit)
-        rows.append((f"{key} ms", f"{a[key]:.1f}", f"{r[key]:.1f}", f"{b[key]:.1f}", target, result))
-    rows.append(("speedup at p50 (naive/action)", f"{speedup:.1f}x", f"{b['p50'] / r['p50']:.1f}x",
+        rows.append((f"{key} ms", f"{a[key]:.1f}", f"{cpu[key]:.1f}" if cpu else "n/a",
+                     f"{r[key]:.1f}", f"{b[key]:.1f}", target, result))
+    rows.append(("speedup at p50 (naive/action)", f"{speedup:.1f}x", "", f"{b['p50'] / r['p50']:.1f}x",
                  "1x", f">= {TARGETS['speedup_p50']:g}x",
                  verdict(speedup >= TARGETS["speedup_p50"])))
     errors = sum(1 for p in mix["queries"] if "error" in p)
     if errors:
-        rows.append(("queries that failed", str(errors), "", "", "0", verdict(False)))
+        rows.append(("queries that failed", str(errors), "", "", "", "0", verdict(False)))
     lines = [f"N = {n:,}   index build {build['docs_per_s']:,.0f} docs/s "
              f"({build['docs']:,} docs in {build['index_s']:.1f}s; VACUUM ANALYZE "
              f"{build['vacuum_analyze_s']:.1f}s)   queries: {len(mix['queries'])}",
-             f"{'':32}{'action':>10}{'raw conn':>10}{'naive':>10}  {'target':<10}result",
+             f"{'':32}{'action':>10}{'cpu':>10}{'raw conn':>10}{'naive':>10}  {'target':<10}result",
              ]
-    for name, x, y, z, target, result in rows:
-        lines.append(f"{name:32}{x:>10}{y:>10}{z:>10}  {target:<10}{result}")
+    for name, x, c, y, z, target, result in rows:
+        lines.append(f"{name:32}{x:>10}{c:>10}{y:>10}{z:>10}  {target:<10}{result}")
     return "\n".join(lines)
 
 
@@ -441,19 +497,26 @@ def print_report(results: dict[str, Any], tables: list[str]) -> None:
     print("GovCat search benchmark (issue #2). Milliseconds are medians of each query's timed runs;"
           "\np50/p95/max are over the query mix. 'action' = package_search through CKAN's action "
           "layer\n(anonymous user), 'raw conn' = the provider connection's search() with the same "
-          "parameters,\n'naive' = ILIKE '%word%' over title and description with no index.")
+          "parameters,\n'naive' = ILIKE '%word%' over title and description with no index. 'cpu' = CPU "
+          "milliseconds per action call,\nthis process plus PostgreSQL's backends (what the call "
+          "costs on an idle machine, whatever the load).")
     print(f"machine: {results['machine']}")
     for text in tables:
         print("\n" + text)
     create = results.get("create")
     if create:
-        ok = create["ratio_mean"] <= TARGETS["create_ratio"]
+        # The verdict needs the median wall-time ratio and, where measured, the CPU ratio (the
+        # mean of wall times follows whatever else the shared machine is doing).
+        ratios = [create["ratio_median"]] + ([create["ratio_cpu"]] if create["ratio_cpu"] else [])
+        ok = max(ratios) <= TARGETS["create_ratio"]
+        cpu_text = (f", CPU {create['govcat']['cpu_ms']:.1f} vs {create['noop']['cpu_ms']:.1f} ms "
+                    f"= {create['ratio_cpu']:.2f}" if create["ratio_cpu"] else "")
         print(f"\npackage_create (action layer, {create['govcat']['n']} per mode): govcat index "
               f"{create['govcat']['mean_ms']:.1f} ms mean / {create['govcat']['median_ms']:.1f} "
               f"median; no-op index {create['noop']['mean_ms']:.1f} / "
               f"{create['noop']['median_ms']:.1f}; ratio {create['ratio_mean']:.2f} (mean), "
-              f"{create['ratio_median']:.2f} (median)   target <= {TARGETS['create_ratio']}  "
-              f"{verdict(ok)}")
+              f"{create['ratio_median']:.2f} (median){cpu_text}   target <= "
+              f"{TARGETS['create_ratio']}  {verdict(ok)}")
     rb = results.get("rebuild")
     if rb:
         ok = rb["rebuild_s"] < TARGETS["rebuild_s"] and rb["indexed"] == rb["datasets"]
