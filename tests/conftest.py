@@ -58,12 +58,21 @@ def _upgrade_harvest_tables() -> None:
 
 
 def reset_database(reset_db, migrate_db_for) -> None:
-    """CKAN's clean database with every GovCat plugin's tables migrated and an empty index."""
+    """CKAN's clean database with every GovCat plugin's tables migrated and an empty index.
+
+    CKAN's core alembic environment re-binds the model to its own NullPool engine; the test then
+    gets CKAN's pooled engine back, as a running portal has (one connection per statement would
+    make every test slower and hide pooling bugs)."""
+    from ckan import model
     from ckan.lib import search
 
     from ckan.plugins import plugin_loaded
 
+    engine = model.meta.engine
     reset_db()
+    if engine is not None and model.meta.engine is not engine:
+        model.Session.remove()
+        model.init_model(engine)
     for plugin in GOVCAT_MIGRATIONS:
         if plugin == "govcat_search" or plugin_loaded(plugin):  # CKAN migrates loaded plugins only
             migrate_db_for(plugin)
