@@ -39,6 +39,8 @@ def load_standard_plugins(with_plugins):
 
 
 GOVCAT_MIGRATIONS = ["govcat_search", "govcat_access"]
+# Other plugins whose tables clean_db migrates when a test loads them.
+OTHER_MIGRATIONS = ["activity"]
 
 
 def _upgrade_harvest_tables() -> None:
@@ -64,7 +66,7 @@ def reset_database(reset_db, migrate_db_for) -> None:
     from ckan.plugins import plugin_loaded
 
     reset_db()
-    for plugin in GOVCAT_MIGRATIONS:
+    for plugin in GOVCAT_MIGRATIONS + OTHER_MIGRATIONS:
         if plugin == "govcat_search" or plugin_loaded(plugin):  # CKAN migrates loaded plugins only
             migrate_db_for(plugin)
     _upgrade_harvest_tables()

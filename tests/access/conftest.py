@@ -19,13 +19,21 @@ PLUGINS = "govcat_search govcat_access datastore datatables_view"
 LINK_URL = "https://secret.example.gov.cn/data/full-export.csv"
 FILE_BODY = "编号,名称\n1,机密数据\n"
 
+
+
+def access_marks(extra_plugins: str = "") -> list[pytest.MarkDecorator]:
+    """The marks of an access test module: ``PLUGINS`` (plus ``extra_plugins``), DataStore SQL
+    on, no email unless a test asks, a clean database and the app."""
+    return [
+        pytest.mark.ckan_config("ckan.plugins", f"{PLUGINS} {extra_plugins}".strip()),
+        pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", "true"),
+        pytest.mark.ckan_config("ckanext.govcat.access.notify", "false"),
+        pytest.mark.usefixtures("clean_db", "datastore_permissions", "app"),
+    ]
+
+
 # Apply to every access test module that talks to CKAN.
-ckan_marks = [
-    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
-    pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", "true"),
-    pytest.mark.ckan_config("ckanext.govcat.access.notify", "false"),
-    pytest.mark.usefixtures("clean_db", "datastore_permissions", "app"),
-]
+ckan_marks = access_marks()
 
 
 @pytest.fixture(scope="session")

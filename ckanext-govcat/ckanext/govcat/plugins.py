@@ -116,9 +116,9 @@ class GovcatThemePlugin(p.SingletonPlugin, DefaultTranslation):
 
 
 def _access_actions() -> dict:
-    from .access import actions, gate
+    from .access import actions, activity, gate
 
-    chained = {**gate.ACTIONS, **(gate.ACTIVITY_ACTIONS if p.plugin_loaded("activity") else {})}
+    chained = {**gate.ACTIONS, **(activity.ACTIONS if p.plugin_loaded("activity") else {})}
     return {**{name: getattr(actions, name) for name in actions.__all__},
             **_with_loaded_datastore(chained)}
 
@@ -136,7 +136,7 @@ def _with_loaded_datastore(chained: dict) -> dict:
 def _access_auth() -> dict:
     from .access import auth, gate
 
-    chained = {**gate.AUTH, **(gate.ACTIVITY_AUTH if p.plugin_loaded("activity") else {})}
+    chained = dict(gate.AUTH)
     return {**{name: getattr(auth, name) for name in auth.__all__},
             **_with_loaded_datastore(chained)}
 
