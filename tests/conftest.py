@@ -60,7 +60,8 @@ def _upgrade_harvest_tables() -> None:
 
 
 def reset_database(reset_db, migrate_db_for) -> None:
-    """CKAN's clean database with every GovCat plugin's tables migrated and an empty index."""
+    """CKAN's clean database with every GovCat plugin's tables migrated (the access tables
+    emptied) and an empty index."""
     from ckan.lib import search
 
     from ckan.plugins import plugin_loaded
@@ -71,6 +72,20 @@ def reset_database(reset_db, migrate_db_for) -> None:
             migrate_db_for(plugin)
     _upgrade_harvest_tables()
     search.clear_all()
+    if plugin_loaded("govcat_access"):
+        _empty_access_tables()
+
+
+def _empty_access_tables() -> None:
+    """CKAN's reset leaves plugin tables alone: applications, grants and audit rows of earlier
+    tests would outlive the users and datasets they name."""
+    from ckan import model
+
+    from ckanext.govcat.access.model import metadata
+
+    with model.meta.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture

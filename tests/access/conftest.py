@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.header import decode_header, make_header
 from typing import Any, Optional
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
 from ckan import model
 from ckan.tests import factories
@@ -191,3 +195,33 @@ def scene(create_with_upload: Any) -> dict[str, Any]:
     res = create_with_upload(FILE_BODY, "d.csv", context={"user": admin["name"]},
                              package_id=dataset["id"], name="文件")
     return {"admin": admin, "applicant": applicant, "dataset": dataset, "res": res}
+
+
+class Inbox:
+    """A local SMTP catcher: ``messages`` holds (recipients, message) as they arrive."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox(ckan_config: Any, monkeypatch: Any) -> Any:
+    """CKAN's mailer pointed at a local SMTP catcher, access notifications on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
+    monkeypatch.setitem(ckan_config, "ckanext.govcat.access.notify", "true")
+    yield handler
+    controller.stop()
+
+
+def subject(message: Any) -> str:
+    return str(make_header(decode_header(message["Subject"])))

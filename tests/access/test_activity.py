@@ -15,7 +15,8 @@ import pytest
 
 from ckan.tests.helpers import call_action
 
-from .conftest import ALLOWED, LINK_URL, PERSONAS, World, access_marks
+from .conftest import ALLOWED, LINK_URL, PERSONAS, World, access_marks, submitted, token_for
+from .test_dashboard import header_count
 
 pytestmark = [*access_marks("activity"),
               pytest.mark.ckan_config("ckan.auth.public_activity_stream_detail", "true")]
@@ -134,3 +135,11 @@ def test_activities_of_a_closed_dataset_are_not_public(app: Any, world: World,
                          json={"id": history["added"], "include_data": True},
                          headers=headers, status=None)
         assert (shown.status_code == 200) is visible, (persona, shown.status_code)
+
+
+def test_activity_dashboard_shows_the_todo(app: Any, scene: dict[str, Any]) -> None:
+    """With the activity plugin the dashboard is its news feed: the 待办 is there too."""
+    submitted(scene["applicant"]["name"], scene["dataset"]["id"])
+    html = app.get("/dashboard/", headers={"Authorization": token_for(scene["admin"]["name"])}
+                   ).get_data(as_text=True)
+    assert "待审核的数据使用申请 1 件" in html and header_count(html) == (1, False)

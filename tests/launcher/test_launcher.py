@@ -136,6 +136,18 @@ class TestRunningPortal:
         assert titles["govcat-demo-003"] in catalog and titles["govcat-demo-001"] in catalog
         assert titles["govcat-demo-008"] not in catalog
 
+    def test_govcat_commands_of_both_plugins(self, demo_portal: Launcher, tmp_path: Path):
+        """``ckan govcat`` holds the catalog's and conditional access's subgroups (two plugins,
+        one command group); the expiry the scheduler runs also runs from the command line."""
+        exported = tmp_path / "catalog.xlsx"
+        done = run_govcat("ckan", "--data-dir", str(demo_portal.data_dir), "govcat", "catalog",
+                          "export", str(exported))
+        assert done.returncode == 0 and exported.stat().st_size > 0, done.stdout + done.stderr
+        done = run_govcat("ckan", "--data-dir", str(demo_portal.data_dir), "govcat", "access",
+                          "expire")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "个授权到期的申请" in done.stdout
+
     def test_home_page_shows_totals_latest_and_departments(self, demo_portal: Launcher):
         page = demo_portal.page("/")
         assert "最新数据" in page and "下载排行" in page and "部门" in page

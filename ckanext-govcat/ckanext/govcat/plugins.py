@@ -141,10 +141,15 @@ def _access_auth() -> dict:
             **_with_loaded_datastore(chained)}
 
 
+def _access_module(name: str) -> Any:
+    return __import__(f"ckanext.govcat.access.{name}", fromlist=[name])
+
+
 @tk.blanket.actions(_access_actions)
 @tk.blanket.auth_functions(_access_auth)
-@tk.blanket.blueprints(lambda: [__import__("ckanext.govcat.access.views",
-                                           fromlist=["blueprint"]).blueprint])
+@tk.blanket.blueprints(lambda: [_access_module("views").blueprint])
+@tk.blanket.helpers(lambda: _access_module("helpers").get_helpers())
+@tk.blanket.cli(lambda: _access_module("cli").get_commands())
 class GovcatAccessPlugin(p.SingletonPlugin, DefaultPermissionLabels):
     """Conditional access (``govcat_access``): applications, review, grants, audit, and the
     gates on every data egress path of conditional and closed datasets."""

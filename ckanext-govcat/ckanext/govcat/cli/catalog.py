@@ -9,10 +9,7 @@ import click
 
 import ckan.plugins.toolkit as tk
 
-
-@click.group(name="govcat", short_help="GovCat commands")
-def govcat() -> None:
-    """GovCat commands."""
+from . import govcat
 
 
 @govcat.group(name="catalog")
