@@ -9,7 +9,7 @@ import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 import sqlalchemy as sa
@@ -225,3 +225,22 @@ def inbox(ckan_config: Any, monkeypatch: Any) -> Any:
 
 def subject(message: Any) -> str:
     return str(make_header(decode_header(message["Subject"])))
+
+
+Cells = dict[str, tuple[bool, Callable[[], bool]]]
+
+
+def assert_cells(persona: str, cells: Cells, noun: str = "data", reached: str = "reached") -> None:
+    """Probe every cell of a persona's matrix row (name -> (expected, probe)); fail naming every
+    cell whose probe disagrees or whose response was unexpected (an AssertionError inside)."""
+    wrong = []
+    for cell, (expected, probe) in cells.items():
+        try:
+            got = probe()
+        except AssertionError as err:
+            wrong.append(f"{persona} × {cell}: unexpected response {err}")
+            continue
+        if got != expected:
+            wrong.append(f"{persona} × {cell}: {noun} {reached if got else 'withheld'}, "
+                         f"expected {reached if expected else 'withheld'}")
+    assert not wrong, "\n".join(wrong)

@@ -15,7 +15,8 @@ import pytest
 
 from ckan.tests.helpers import call_action
 
-from .conftest import ALLOWED, LINK_URL, PERSONAS, World, access_marks, submitted, token_for
+from .conftest import (ALLOWED, LINK_URL, PERSONAS, World, access_marks, assert_cells, submitted,
+                       token_for)
 from .test_dashboard import header_count
 
 pytestmark = [*access_marks("activity"),
@@ -98,17 +99,7 @@ def cells(app: Any, world: World, persona: str,
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_activity_matrix(app: Any, world: World, history: dict[str, str], persona: str) -> None:
-    wrong = []
-    for cell, (expected, probe) in cells(app, world, persona, history).items():
-        try:
-            got = probe()
-        except AssertionError as err:
-            wrong.append(f"{persona} × {cell}: unexpected response {err}")
-            continue
-        if got != expected:
-            wrong.append(f"{persona} × {cell}: location {'shown' if got else 'withheld'}, "
-                         f"expected {'shown' if expected else 'withheld'}")
-    assert not wrong, "\n".join(wrong)
+    assert_cells(persona, cells(app, world, persona, history), "location", "shown")
 
 
 def test_history_page_offers_apply_for_gated_resources(app: Any, world: World,

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 
-from .conftest import ALLOWED, FILE_BODY, LINK_URL, PERSONAS, World, ckan_marks
+from .conftest import ALLOWED, FILE_BODY, LINK_URL, PERSONAS, World, assert_cells, ckan_marks
 
 pytestmark = ckan_marks
 SECRET_ROW = "机密数据"
@@ -139,14 +139,4 @@ def cells(app: Any, world: World, persona: str) -> dict[str, tuple[bool, Callabl
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_leak_matrix(app: Any, world: World, persona: str) -> None:
-    wrong = []
-    for cell, (expected, probe) in cells(app, world, persona).items():
-        try:
-            got = probe()
-        except AssertionError as err:
-            wrong.append(f"{persona} × {cell}: unexpected response {err}")
-            continue
-        if got != expected:
-            wrong.append(f"{persona} × {cell}: data {'reached' if got else 'withheld'}, "
-                         f"expected {'reached' if expected else 'withheld'}")
-    assert not wrong, "\n".join(wrong)
+    assert_cells(persona, cells(app, world, persona))
