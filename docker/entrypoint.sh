@@ -6,7 +6,8 @@
 #   worker          CKAN background jobs (`ckan jobs worker`)
 #   harvest-gather  ckanext-harvest gather consumer
 #   harvest-fetch   ckanext-harvest fetch consumer
-#   scheduler       starts due harvest jobs, aggregates download statistics (every minute)
+#   scheduler       starts due harvest jobs, aggregates download statistics, expires ended
+#                   conditional-access grants (every minute)
 #   ckan ARGS…      any ckan command, e.g. `ckan user token add admin mytoken`
 set -eu
 

@@ -39,6 +39,8 @@ def load_standard_plugins(with_plugins):
 
 
 GOVCAT_MIGRATIONS = ["govcat_search", "govcat_access"]
+# Other plugins whose tables clean_db migrates when a test loads them.
+OTHER_MIGRATIONS = ["activity"]
 
 
 def _upgrade_harvest_tables() -> None:
@@ -58,7 +60,8 @@ def _upgrade_harvest_tables() -> None:
 
 
 def reset_database(reset_db, migrate_db_for) -> None:
-    """CKAN's clean database with every GovCat plugin's tables migrated and an empty index.
+    """CKAN's clean database with every GovCat plugin's tables migrated (the access tables
+    emptied) and an empty index.
 
     CKAN's core alembic environment re-binds the model to its own NullPool engine; the test then
     gets CKAN's pooled engine back, as a running portal has (one connection per statement would
@@ -73,11 +76,25 @@ def reset_database(reset_db, migrate_db_for) -> None:
     if engine is not None and model.meta.engine is not engine:
         model.Session.remove()
         model.init_model(engine)
-    for plugin in GOVCAT_MIGRATIONS:
+    for plugin in GOVCAT_MIGRATIONS + OTHER_MIGRATIONS:
         if plugin == "govcat_search" or plugin_loaded(plugin):  # CKAN migrates loaded plugins only
             migrate_db_for(plugin)
     _upgrade_harvest_tables()
     search.clear_all()
+    if plugin_loaded("govcat_access"):
+        _empty_access_tables()
+
+
+def _empty_access_tables() -> None:
+    """CKAN's reset leaves plugin tables alone: applications, grants and audit rows of earlier
+    tests would outlive the users and datasets they name."""
+    from ckan import model
+
+    from ckanext.govcat.access.model import metadata
+
+    with model.meta.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from typing import Any, Callable, Optional
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
 from ckan import model
 from ckan.tests import factories
@@ -19,13 +23,21 @@ PLUGINS = "govcat_search govcat_access datastore datatables_view"
 LINK_URL = "https://secret.example.gov.cn/data/full-export.csv"
 FILE_BODY = "编号,名称\n1,机密数据\n"
 
+
+
+def access_marks(extra_plugins: str = "") -> list[pytest.MarkDecorator]:
+    """The marks of an access test module: ``PLUGINS`` (plus ``extra_plugins``), DataStore SQL
+    on, no email unless a test asks, a clean database and the app."""
+    return [
+        pytest.mark.ckan_config("ckan.plugins", f"{PLUGINS} {extra_plugins}".strip()),
+        pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", "true"),
+        pytest.mark.ckan_config("ckanext.govcat.access.notify", "false"),
+        pytest.mark.usefixtures("clean_db", "datastore_permissions", "app"),
+    ]
+
+
 # Apply to every access test module that talks to CKAN.
-ckan_marks = [
-    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
-    pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", "true"),
-    pytest.mark.ckan_config("ckanext.govcat.access.notify", "false"),
-    pytest.mark.usefixtures("clean_db", "datastore_permissions", "app"),
-]
+ckan_marks = access_marks()
 
 
 @pytest.fixture(scope="session")
@@ -183,3 +195,52 @@ def scene(create_with_upload: Any) -> dict[str, Any]:
     res = create_with_upload(FILE_BODY, "d.csv", context={"user": admin["name"]},
                              package_id=dataset["id"], name="文件")
     return {"admin": admin, "applicant": applicant, "dataset": dataset, "res": res}
+
+
+class Inbox:
+    """A local SMTP catcher: ``messages`` holds (recipients, message) as they arrive."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox(ckan_config: Any, monkeypatch: Any) -> Any:
+    """CKAN's mailer pointed at a local SMTP catcher, access notifications on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
+    monkeypatch.setitem(ckan_config, "ckanext.govcat.access.notify", "true")
+    yield handler
+    controller.stop()
+
+
+def subject(message: Any) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+Cells = dict[str, tuple[bool, Callable[[], bool]]]
+
+
+def assert_cells(persona: str, cells: Cells, noun: str = "data", reached: str = "reached") -> None:
+    """Probe every cell of a persona's matrix row (name -> (expected, probe)); fail naming every
+    cell whose probe disagrees or whose response was unexpected (an AssertionError inside)."""
+    wrong = []
+    for cell, (expected, probe) in cells.items():
+        try:
+            got = probe()
+        except AssertionError as err:
+            wrong.append(f"{persona} × {cell}: unexpected response {err}")
+            continue
+        if got != expected:
+            wrong.append(f"{persona} × {cell}: {noun} {reached if got else 'withheld'}, "
+                         f"expected {reached if expected else 'withheld'}")
+    assert not wrong, "\n".join(wrong)

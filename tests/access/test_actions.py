@@ -196,12 +196,14 @@ class TestWorkflow:
         call_action("govcat_access_grant_revoke", {"user": admin}, id=first["grants"][0]["id"],
                     reason="超范围使用")
         expire_grant(second["grants"][0]["id"])
+        assert call_action("govcat_access_grant_expire")["expired"] == [second["id"]]
         shown = {a["id"]: a for a in (
             call_action("govcat_access_application_show", {"user": user}, id=x["id"])
             for x in (first, second))}
         assert shown[first["id"]]["state"] == "revoked"
         assert shown[second["id"]]["state"] == "expired"
         assert shown[second["id"]]["transitions"][-1]["actor_id"] is None
+        assert shown[second["id"]]["transitions"][-1]["actor_role"] == "system"
         assert call_action("govcat_access_grant_list", {"user": user})["count"] == 0
 
 

@@ -2,13 +2,9 @@
 the 403 answer to API clients, and email on every transition (local SMTP catcher)."""
 from __future__ import annotations
 
-import socket
-from email import message_from_bytes
-from email.header import decode_header, make_header
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 
 import ckan.plugins.toolkit as tk
@@ -16,7 +12,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from .conftest import FILE_BODY, LINK_URL, World, ckan_marks, decide, make_world, submitted
+from .conftest import (FILE_BODY, LINK_URL, World, ckan_marks, decide, make_world, subject,
+                       submitted)
 
 pytestmark = ckan_marks
 
@@ -111,33 +108,6 @@ class TestAuditAndDenial:
         assert FILE_BODY not in got.get_data(as_text=True)
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox(ckan_config: Any, monkeypatch: Any) -> Any:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = _Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
-    monkeypatch.setitem(ckan_config, "ckanext.govcat.access.notify", "true")
-    yield handler
-    controller.stop()
-
-
-def _subject(message: Any) -> str:
-    return str(make_header(decode_header(message["Subject"])))
-
-
 class TestEmail:
     def test_every_transition_mails_the_other_party(self, inbox):
         admin = factories.User(email="admin@dept.example")
@@ -152,7 +122,7 @@ class TestEmail:
         decided = decide(admin["name"], app["id"], "approve")
         call_action("govcat_access_grant_revoke", {"user": admin["name"]},
                     id=decided["grants"][0]["id"], reason="违规")
-        received = [(to[0], _subject(m)) for to, m in inbox.messages]
+        received = [(to[0], subject(m)) for to, m in inbox.messages]
         assert [to for to, _ in received] == [
             "admin@dept.example", "applicant@example.com", "admin@dept.example",
             "applicant@example.com", "applicant@example.com"]

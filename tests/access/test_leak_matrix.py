@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 
-from .conftest import ALLOWED, FILE_BODY, LINK_URL, PERSONAS, World, ckan_marks
+from .conftest import ALLOWED, FILE_BODY, LINK_URL, PERSONAS, World, assert_cells, ckan_marks
 
 pytestmark = ckan_marks
 SECRET_ROW = "机密数据"
@@ -40,6 +40,8 @@ def cells(app: Any, world: World, persona: str) -> dict[str, tuple[bool, Callabl
     file_id, link_id, table_id = (world.file_res["id"], world.link_res["id"],
                                   world.table_res["id"])
 
+    file_location = f"/resource/{file_id}/download"
+
     def get(url: str, html: bool = False) -> Any:
         h = dict(headers, Accept="text/html") if html else headers
         return app.get(url, headers=h, status=None, follow_redirects=False)
@@ -58,18 +60,18 @@ def cells(app: Any, world: World, persona: str) -> dict[str, tuple[bool, Callabl
         r = get(f"/dataset/{pid}/resource/{table_id}/download")
         return r.status_code != 403
 
-    def in_api(action: str, **data: Any) -> Callable[[], bool]:
+    def in_api(action: str, marker: str = LINK_URL, **data: Any) -> Callable[[], bool]:
         def probe() -> bool:
             r = _api(app, world, persona, action, **data)
             assert r.status_code == 200, (action, r.status_code)
-            return LINK_URL in json.dumps(r.json, ensure_ascii=False)
+            return marker in json.dumps(r.json, ensure_ascii=False)
         return probe
 
-    def in_page(url: str) -> Callable[[], bool]:
+    def in_page(url: str, marker: str = LINK_URL) -> Callable[[], bool]:
         def probe() -> bool:
             r = get(url, html=True)
             assert r.status_code == 200, (url, r.status_code)
-            return LINK_URL in r.get_data(as_text=True)
+            return marker in r.get_data(as_text=True)
         return probe
 
     def datastore(action: str, **data: Any) -> Callable[[], bool]:
@@ -106,13 +108,20 @@ def cells(app: Any, world: World, persona: str) -> dict[str, tuple[bool, Callabl
         "table resource download": (allowed, table_download),
         "package_show link url": (allowed, in_api("package_show", id=pid)),
         "resource_show link url": (allowed, in_api("resource_show", id=link_id)),
+        "package_show file url": (allowed, in_api("package_show", file_location, id=pid)),
+        "resource_show file url": (allowed, in_api("resource_show", file_location,
+                                                   id=file_id)),
         "package_search link url": (allowed, in_api("package_search", q=f"name:{name}")),
+        "package_search file url": (allowed, in_api("package_search", file_location,
+                                                    q=f"name:{name}")),
         "package_search fl=res_url": (allowed, in_api("package_search", q=f"name:{name}",
                                                       fl="id,name,res_url")),
         "package_search fl=data_dict": (allowed, in_api("package_search", q=f"name:{name}",
                                                         fl="id,data_dict")),
         "dataset page": (allowed, in_page(f"/dataset/{name}")),
         "link resource page": (allowed, in_page(f"/dataset/{name}/resource/{link_id}")),
+        "file resource page": (allowed, in_page(f"/dataset/{name}/resource/{file_id}",
+                                                file_location)),
         "datastore_search": (allowed, datastore("datastore_search", resource_id=table_id)),
         "datastore_search alias": (allowed, datastore(
             "datastore_search", resource_id=f"alias_{world.dataset['id'][:8]}")),
@@ -130,14 +139,4 @@ def cells(app: Any, world: World, persona: str) -> dict[str, tuple[bool, Callabl
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_leak_matrix(app: Any, world: World, persona: str) -> None:
-    wrong = []
-    for cell, (expected, probe) in cells(app, world, persona).items():
-        try:
-            got = probe()
-        except AssertionError as err:
-            wrong.append(f"{persona} × {cell}: unexpected response {err}")
-            continue
-        if got != expected:
-            wrong.append(f"{persona} × {cell}: data {'reached' if got else 'withheld'}, "
-                         f"expected {'reached' if expected else 'withheld'}")
-    assert not wrong, "\n".join(wrong)
+    assert_cells(persona, cells(app, world, persona))

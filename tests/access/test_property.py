@@ -93,7 +93,7 @@ class Run:
             if shadow.state != "approved" or shadow.grant_id is None:
                 raise tk.ValidationError({"id": ["nothing to expire"]})
             expire_grant(shadow.grant_id)
-            call_action("govcat_access_application_show", {"user": self.user}, id=shadow.id)
+            call_action("govcat_access_grant_expire")
 
     def check(self) -> None:
         reachable = {i for s in self.apps if s.state == "approved" for i in (s.granted or ())}

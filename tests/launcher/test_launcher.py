@@ -117,6 +117,37 @@ class TestRunningPortal:
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 cur.execute(sql_module.SQL("DELETE FROM {}").format(sql_module.Identifier(rid)))
 
+    def test_dcat_output_keeps_conditional_locations_and_closed_datasets_in(
+            self, demo_portal: Launcher):
+        """The portal config's dcat plugin over the catalog schema: an open table's
+        distribution has its address, a conditional one's not, a closed dataset is nowhere."""
+        from ckanext.govcat.launcher.demo import demo_content
+
+        titles = {d["name"]: d["title"] for d in demo_content()["datasets"]}
+        open_ttl = demo_portal.page("/dataset/govcat-demo-001.ttl")
+        assert titles["govcat-demo-001"] in open_ttl and "dcat:accessURL" in open_ttl
+        conditional = demo_portal.page("/dataset/govcat-demo-003.jsonld")
+        assert titles["govcat-demo-003"] in conditional and "Distribution" in conditional
+        assert "accessURL" not in conditional and "downloadURL" not in conditional
+        with pytest.raises(urllib.error.HTTPError) as closed:
+            demo_portal.page("/dataset/govcat-demo-008.ttl")
+        assert closed.value.code in (403, 404)
+        catalog = demo_portal.page("/catalog.ttl")
+        assert titles["govcat-demo-003"] in catalog and titles["govcat-demo-001"] in catalog
+        assert titles["govcat-demo-008"] not in catalog
+
+    def test_govcat_commands_of_both_plugins(self, demo_portal: Launcher, tmp_path: Path):
+        """``ckan govcat`` holds the catalog's and conditional access's subgroups (two plugins,
+        one command group); the expiry the scheduler runs also runs from the command line."""
+        exported = tmp_path / "catalog.xlsx"
+        done = run_govcat("ckan", "--data-dir", str(demo_portal.data_dir), "govcat", "catalog",
+                          "export", str(exported))
+        assert done.returncode == 0 and exported.stat().st_size > 0, done.stdout + done.stderr
+        done = run_govcat("ckan", "--data-dir", str(demo_portal.data_dir), "govcat", "access",
+                          "expire")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "个授权到期的申请" in done.stdout
+
     def test_home_page_shows_totals_latest_and_departments(self, demo_portal: Launcher):
         page = demo_portal.page("/")
         assert "最新数据" in page and "下载排行" in page and "部门" in page

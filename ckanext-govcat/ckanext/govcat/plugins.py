@@ -116,9 +116,9 @@ class GovcatThemePlugin(p.SingletonPlugin, DefaultTranslation):
 
 
 def _access_actions() -> dict:
-    from .access import actions, gate
+    from .access import actions, activity, gate
 
-    chained = {**gate.ACTIONS, **(gate.ACTIVITY_ACTIONS if p.plugin_loaded("activity") else {})}
+    chained = {**gate.ACTIONS, **(activity.ACTIONS if p.plugin_loaded("activity") else {})}
     return {**{name: getattr(actions, name) for name in actions.__all__},
             **_with_loaded_datastore(chained)}
 
@@ -136,15 +136,20 @@ def _with_loaded_datastore(chained: dict) -> dict:
 def _access_auth() -> dict:
     from .access import auth, gate
 
-    chained = {**gate.AUTH, **(gate.ACTIVITY_AUTH if p.plugin_loaded("activity") else {})}
+    chained = dict(gate.AUTH)
     return {**{name: getattr(auth, name) for name in auth.__all__},
             **_with_loaded_datastore(chained)}
 
 
+def _access_module(name: str) -> Any:
+    return __import__(f"ckanext.govcat.access.{name}", fromlist=[name])
+
+
 @tk.blanket.actions(_access_actions)
 @tk.blanket.auth_functions(_access_auth)
-@tk.blanket.blueprints(lambda: [__import__("ckanext.govcat.access.views",
-                                           fromlist=["blueprint"]).blueprint])
+@tk.blanket.blueprints(lambda: [_access_module("views").blueprint])
+@tk.blanket.helpers(lambda: _access_module("helpers").get_helpers())
+@tk.blanket.cli(lambda: _access_module("cli").get_commands())
 class GovcatAccessPlugin(p.SingletonPlugin, DefaultPermissionLabels):
     """Conditional access (``govcat_access``): applications, review, grants, audit, and the
     gates on every data egress path of conditional and closed datasets."""

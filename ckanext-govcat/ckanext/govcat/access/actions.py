@@ -25,8 +25,8 @@ __all__ = [
     "govcat_access_application_list", "govcat_access_application_update",
     "govcat_access_application_submit", "govcat_access_application_withdraw",
     "govcat_access_application_decide", "govcat_access_grant_list",
-    "govcat_access_grant_revoke", "govcat_access_report_create", "govcat_access_register",
-    "govcat_access_audit_list",
+    "govcat_access_grant_revoke", "govcat_access_grant_expire", "govcat_access_report_create",
+    "govcat_access_register", "govcat_access_audit_list", "govcat_access_todo",
 ]
 
 _ = tk._
@@ -103,25 +103,25 @@ def _move(app: am.Application, event: states.Event, actor_id: Optional[str],
     return step
 
 
-def expire_due() -> None:
-    """Move approved applications whose grants have all ended to ``expired`` (system actor)."""
-    now = am.now()
-    due = (am.query(am.Application)
-           .join(am.Grant, am.Grant.application_id == am.Application.id)
-           .filter(am.Application.state == "approved", am.Grant.revoked.is_(None),
-                   am.Grant.expires <= now)
-           .all())
-    for app in due:
-        _move(app, "expire", None, "")
-    if due:
-        model.Session.commit()
+def _actor_role(app: am.Application, step: am.Transition) -> str:
+    """Who made a transition, as the pages name it: the system (no actor: expiry), the
+    applicant, or a reviewer of the department."""
+    if step.actor_id is None:
+        return "system"
+    return "applicant" if step.actor_id == app.user_id else "reviewer"
 
 
 def _full(app: am.Application) -> dict[str, Any]:
     data = app.dictize()
-    data["transitions"] = [t.dictize() for t in am.query(am.Transition)
-                           .filter_by(application_id=app.id).order_by(am.Transition.at)]
-    data["grants"] = [g.dictize() for g in am.query(am.Grant).filter_by(application_id=app.id)]
+    data["transitions"] = [dict(t.dictize(), actor_role=_actor_role(app, t))
+                           for t in am.query(am.Transition).filter_by(application_id=app.id)
+                           .order_by(am.Transition.at)]
+    grants = am.query(am.Grant).filter_by(application_id=app.id).all()
+    reports: dict[str, list[dict[str, Any]]] = {}
+    for report in am.query(am.Report).filter(am.Report.grant_id.in_([g.id for g in grants])) \
+            .order_by(am.Report.created):
+        reports.setdefault(report.grant_id, []).append(report.dictize())
+    data["grants"] = [dict(g.dictize(), reports=reports.get(g.id, [])) for g in grants]
     data["overdue"] = _overdue(app)
     return data
 
@@ -182,7 +182,6 @@ def govcat_access_application_create(context: Context, data_dict: DataDict) -> d
 def govcat_access_application_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """One application with its transitions and grants. :param id: the application id."""
     tk.check_access("govcat_access_application_show", context, data_dict)
-    expire_due()
     return _full(_get(am.Application, data_dict["id"], _("申请")))
 
 
@@ -196,13 +195,9 @@ def govcat_access_application_list(context: Context, data_dict: DataDict) -> dic
     :returns: ``{"count": n, "counts": {state: n}, "results": [application, …]}``
     """
     tk.check_access("govcat_access_application_list", context, data_dict)
-    expire_due()
     q = am.query(am.Application)
     if data_dict["review"]:
-        orgs = policy.reviewable_orgs(context.get("user"))
-        if orgs is not None:
-            q = q.filter(am.Application.owner_org.in_(orgs))
-        q = q.filter(am.Application.state != "draft")
+        q = _review_scope(q, context.get("user")).filter(am.Application.state != "draft")
     else:
         q = q.filter(am.Application.user_id == _user_id(context))
     for field in ("package_id", "owner_org"):
@@ -213,8 +208,7 @@ def govcat_access_application_list(context: Context, data_dict: DataDict) -> dic
     if data_dict.get("state"):
         q = q.filter(am.Application.state == data_dict["state"])
     if data_dict["overdue"]:
-        q = q.filter(am.Application.state == "submitted",
-                     am.Application.deadline < dt.date.today())
+        q = _overdue_only(q)
     count = q.count()
     rows = q.order_by(am.Application.deadline.asc().nullslast(), am.Application.created.desc()) \
         .offset(data_dict["offset"]).limit(data_dict["limit"]).all()
@@ -224,6 +218,64 @@ def govcat_access_application_list(context: Context, data_dict: DataDict) -> dic
         item["overdue"] = _overdue(app)
         results.append(item)
     return {"count": count, "counts": counts, "results": results}
+
+
+def _review_scope(q: Any, user: Optional[str]) -> Any:
+    """``q`` (applications) limited to the organizations ``user`` reviews for."""
+    orgs = policy.reviewable_orgs(user)
+    return q if orgs is None else q.filter(am.Application.owner_org.in_(orgs))
+
+
+def _overdue_only(q: Any) -> Any:
+    return q.filter(am.Application.state == "submitted",
+                    am.Application.deadline < dt.date.today())
+
+
+def _package_title(package_id: str) -> str:
+    package = model.Package.get(package_id)
+    return (package.title or package.name) if package else package_id
+
+
+@tk.side_effect_free
+@validate(schema.nothing)
+def govcat_access_todo(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """What awaits the caller: the dashboard's 待办 and the count in the page header.
+
+    :returns: ``{"reviewer": bool (reviews for some department), "review_count": n
+        (submitted applications awaiting the caller's decision), "overdue_count": n (of them,
+        past their deadline), "review": [the 5 with the earliest deadlines, each an application
+        dict with "overdue" and "package_title"], "notices": [state changes that others —
+        reviewers, the system — made to the caller's applications in the last
+        ``ckanext.govcat.access.notice_days`` days, newest first: {"application_id",
+        "package_id", "package_title", "state", "reason", "at"}]}``
+    """
+    tk.check_access("govcat_access_todo", context, data_dict)
+    user = context.get("user")
+    orgs = policy.reviewable_orgs(user)
+    result: dict[str, Any] = {"reviewer": orgs is None or bool(orgs), "review_count": 0,
+                              "overdue_count": 0, "review": [], "notices": []}
+    if result["reviewer"]:
+        waiting = _review_scope(am.query(am.Application), user).filter(
+            am.Application.state == "submitted")
+        result["review_count"] = waiting.count()
+        result["overdue_count"] = _overdue_only(waiting).count()
+        for app in waiting.order_by(am.Application.deadline.asc().nullslast(),
+                                    am.Application.created).limit(5):
+            result["review"].append(dict(app.dictize(private=False), overdue=_overdue(app),
+                                         package_title=_package_title(app.package_id)))
+    uid = _user_id(context)
+    since = am.now() - dt.timedelta(days=config.notice_days())
+    steps = (model.Session.query(am.Transition, am.Application)
+             .join(am.Application, am.Application.id == am.Transition.application_id)
+             .filter(am.Application.user_id == uid, am.Transition.at >= since,
+                     sa.or_(am.Transition.actor_id.is_(None), am.Transition.actor_id != uid))
+             .order_by(am.Transition.at.desc()).limit(10))
+    for step, app in steps:
+        result["notices"].append({
+            "application_id": app.id, "package_id": app.package_id,
+            "package_title": _package_title(app.package_id), "state": step.to_state,
+            "reason": step.reason, "at": step.at.isoformat()})
+    return result
 
 
 @validate(schema.application_update)
@@ -324,7 +376,6 @@ def govcat_access_grant_list(context: Context, data_dict: DataDict) -> dict[str,
     :returns: ``{"count": n, "results": [grant, …]}``
     """
     tk.check_access("govcat_access_grant_list", context, data_dict)
-    expire_due()
     q = am.query(am.Grant)
     if data_dict.get("package_id"):
         q = q.filter(am.Grant.package_id == _package(data_dict["package_id"]).id)
@@ -359,6 +410,30 @@ def govcat_access_grant_revoke(context: Context, data_dict: DataDict) -> dict[st
     return grant.dictize()
 
 
+@validate(schema.nothing)
+def govcat_access_grant_expire(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Expire every approved application whose grant has ended: it moves to ``expired`` (the
+    transition recorded without an actor: the system) and its applicant gets an email.
+
+    Access already ends with the grant's period (``policy.active_grant``); this records and
+    announces it. Run periodically: ``ckan govcat access expire``, the launcher's scheduler.
+    Sysadmins only (the site user).
+
+    :returns: ``{"expired": [application id, …]}``
+    """
+    tk.check_access("govcat_access_grant_expire", context, data_dict)
+    due = (am.query(am.Application)
+           .join(am.Grant, am.Grant.application_id == am.Application.id)
+           .filter(am.Application.state == "approved", am.Grant.revoked.is_(None),
+                   am.Grant.expires <= am.now())
+           .order_by(am.Application.created).all())
+    steps = [(app, _move(app, "expire", None)) for app in due]
+    model.Session.commit()
+    for app, step in steps:
+        notify.transition(app, step)
+    return {"expired": [app.id for app, _ in steps]}
+
+
 @validate(schema.report_create)
 def govcat_access_report_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """File a usage report (成果) against one's grant. :param grant_id, title: required;
@@ -383,7 +458,6 @@ def govcat_access_register(context: Context, data_dict: DataDict) -> dict[str, A
         "applicant_type", "purpose", "starts", "expires"}, …]}``
     """
     tk.check_access("govcat_access_register", context, data_dict)
-    expire_due()
     now = am.now()
     q = (model.Session.query(am.Grant, am.Application, model.Package)
          .join(am.Application, am.Application.id == am.Grant.application_id)

@@ -98,6 +98,10 @@ def govcat_access_grant_revoke(context: Context, data_dict: DataDict) -> AuthRes
     return _result(policy.can_review(context.get("user"), package.owner_org if package else None))
 
 
+def govcat_access_grant_expire(context: Context, data_dict: DataDict) -> AuthResult:
+    return _result(policy.is_sysadmin(context.get("user")))
+
+
 def govcat_access_report_create(context: Context, data_dict: DataDict) -> AuthResult:
     grant = model.Session.get(am.Grant, data_dict.get("grant_id") or "")
     uid = _user_id(context)
@@ -107,6 +111,10 @@ def govcat_access_report_create(context: Context, data_dict: DataDict) -> AuthRe
 @tk.auth_allow_anonymous_access
 def govcat_access_register(context: Context, data_dict: DataDict) -> AuthResult:
     return _result(True)
+
+
+def govcat_access_todo(context: Context, data_dict: DataDict) -> AuthResult:
+    return _result(bool(_user_id(context)))
 
 
 def govcat_access_audit_list(context: Context, data_dict: DataDict) -> AuthResult:

@@ -38,3 +38,8 @@ def agreement() -> tuple[str, str]:
 
 def notify() -> bool:
     return asbool(config.get(PREFIX + "notify"))
+
+
+def notice_days() -> int:
+    """Days a state change of an application stays on its applicant's dashboard."""
+    return int(config.get(PREFIX + "notice_days"))

@@ -1,15 +1,18 @@
 """The gates: every path data (or its location) leaves the portal by asks ``policy`` first.
 
 - dataset dicts (``package_show`` and everything built on it: ``resource_show``, dataset and
-  resource pages, DCAT): ``filter_dataset`` blanks the ``url`` of link resources the caller may
-  not read and marks each gated resource (``after_dataset_show``);
+  resource pages, DCAT): ``filter_dataset`` blanks the location (``url`` of links and uploads,
+  ``download_url``, ``access_url``) of every resource the caller may not read and marks each
+  gated resource (``after_dataset_show``);
 - ``package_search``: the same filter over each result, plus index-only fields (chained action);
 - DataStore: ``datastore_search`` (chained auth and action) and ``datastore_search_sql``
   (chained auth over the table list CKAN's DataStore takes from PostgreSQL's own parser,
   aliases resolved to their tables);
 - resource views: ``resource_view_list`` hides, ``resource_view_show`` refuses;
-- web endpoints (filestore download, resource views, DataStore dump, datatables):
-  ``before_request``, answering 403 (JSON for API clients, with a link to apply);
+- web endpoints (filestore download, resource views, DataStore dump, datatables, the
+  activity plugin's resource history page): ``before_request``, answering 403 (JSON for API
+  clients, with a link to apply);
+- activity history: ``activity.py``;
 - closed datasets: ``package_show`` auth and permission labels.
 
 Grant-based accesses are written to the audit table (``record``).
@@ -35,8 +38,14 @@ _ = tk._
 GATED_FLAG = "govcat_access_gated"
 # Index-only fields of package_search results (``fl``) that can carry resource locations.
 _INDEX_LOCATION_FIELDS = ("res_url", "url", "download_url", "data_dict", "validated_data_dict")
-# Endpoint names (after the blueprint) that send a resource's data.
-_DATA_ENDPOINTS = frozenset({"download", "view", "dump", "ajax", "filtered_download"})
+# Resource fields that locate its data: the link or the filestore address (``url``) and the
+# DCAT distribution's addresses that ckanext-dcat serializes when present.
+_RESOURCE_LOCATION_FIELDS = ("url", "download_url", "access_url")
+# Endpoint names (after the blueprint) that send a resource's data, or (``resource_history``,
+# the activity plugin's page, which reads old snapshots without the activity actions) its
+# location.
+_DATA_ENDPOINTS = frozenset({"download", "view", "dump", "ajax", "filtered_download",
+                             "resource_history"})
 
 
 def apply_url(package_id: str) -> str:
@@ -68,8 +77,9 @@ def filter_dataset(user: Optional[str], pkg_dict: dict[str, Any]) -> dict[str, A
         gated = True
         res[GATED_FLAG] = True
         res["govcat_access_apply_url"] = apply_url(package.name)
-        if res.get("url_type") != "upload":
-            res["url"] = ""
+        for key in _RESOURCE_LOCATION_FIELDS:
+            if key in res:
+                res[key] = ""
     if gated:
         for key in _INDEX_LOCATION_FIELDS:
             if key in pkg_dict:
@@ -125,7 +135,7 @@ def _deny_resource(user: Optional[str], resource_id: str) -> Optional[str]:
     return denial_message(resource.package.name if resource else resource_id)
 
 
-@tk.auth_allow_anonymous_access  # as the core function: the chain decides
+@tk.auth_allow_anonymous_access  # as the chained original: the chain decides
 @tk.chained_auth_function
 def datastore_search(next_auth: Any, context: Context, data_dict: DataDict) -> Any:
     rid = _resource_of_table(data_dict.get("resource_id") or data_dict.get("id") or "")
@@ -135,7 +145,7 @@ def datastore_search(next_auth: Any, context: Context, data_dict: DataDict) -> A
     return next_auth(context, data_dict)
 
 
-@tk.auth_allow_anonymous_access  # as the core function: the chain decides
+@tk.auth_allow_anonymous_access  # as the chained original: the chain decides
 @tk.chained_auth_function
 def datastore_search_sql(next_auth: Any, context: Context, data_dict: DataDict) -> Any:
     for name in list(context.get("table_names") or []):
@@ -198,70 +208,13 @@ def resource_view_show(next_action: Any, context: Context, data_dict: DataDict) 
     return view
 
 
-@tk.auth_allow_anonymous_access  # as the core function: the chain decides
+@tk.auth_allow_anonymous_access  # as the chained original: the chain decides
 @tk.chained_auth_function
 def package_show(next_auth: Any, context: Context, data_dict: DataDict) -> Any:
     package = context.get("package") or model.Package.get(data_dict.get("id") or "")
     if package is not None and not policy.may_see_dataset(context.get("user"), package):
         return {"success": False, "msg": _("无权查看该数据集")}
     return next_auth(context, data_dict)
-
-
-def _filter_activity(user: Optional[str], activity: Any) -> None:
-    if isinstance(activity, dict):
-        data = activity.get("data")
-        if isinstance(data, dict) and isinstance(data.get("package"), dict):
-            filter_dataset(user, data["package"])
-
-
-def _activity_chain(list_result: bool) -> Any:
-    """A chained activity action that filters the dataset snapshots it returns."""
-    @tk.side_effect_free
-    @tk.chained_action
-    def chained(next_action: Any, context: Context, data_dict: DataDict) -> Any:
-        result = next_action(context, data_dict)
-        for item in (result if list_result else [result]):
-            _filter_activity(context.get("user"), item)
-        return result
-    return chained
-
-
-@tk.side_effect_free  # reads: must stay callable with GET, like the core action
-@tk.chained_action
-def activity_data_show(next_action: Any, context: Context, data_dict: DataDict) -> Any:
-    result = next_action(context, data_dict)
-    user = context.get("user")
-    if isinstance(result, dict) and "resources" in result:
-        filter_dataset(user, result)
-    else:
-        _filter_activity(user, {"data": result})
-    return result
-
-
-@tk.chained_auth_function
-def activity_diff(next_auth: Any, context: Context, data_dict: DataDict) -> Any:
-    """Diffs show raw snapshots: refused to anyone who may not read every resource."""
-    from ckanext.activity.model import Activity
-
-    activity = model.Session.get(Activity, data_dict.get("id") or "")
-    package = model.Package.get(activity.object_id) if activity is not None else None
-    if package is not None and policy.open_type(package) != "unconditional":
-        user = context.get("user")
-        if any(not policy.data_decision(user, package, res.id).allowed
-               for res in package.resources):
-            return {"success": False, "msg": denial_message(package.name)}
-    return next_auth(context, data_dict)
-
-
-ACTIVITY_ACTIONS = {
-    "activity_show": _activity_chain(False),
-    "activity_data_show": activity_data_show,
-    **{name: _activity_chain(True) for name in (
-        "package_activity_list", "dashboard_activity_list", "user_activity_list",
-        "organization_activity_list", "group_activity_list",
-        "recently_changed_packages_activity_list")},
-}
-ACTIVITY_AUTH = {"activity_diff": activity_diff}
 
 
 def _request_resource_id() -> Optional[str]:
@@ -292,7 +245,8 @@ def before_request() -> Optional[Response]:
     user = getattr(g, "user", None) or None
     decision = policy.resource_decision(user, rid)
     if decision.allowed:
-        if decision.grant is not None:
+        if decision.grant is not None and not (request.endpoint or "").endswith(
+                ".resource_history"):
             g.govcat_access_audit = (decision.grant, rid)
         return None
     resource = model.Resource.get(rid)

@@ -67,6 +67,10 @@ def application_update() -> Schema:
     return {"id": _required_text(), **application_fields(required=False)}
 
 
+def nothing() -> Schema:
+    return {}
+
+
 def by_id() -> Schema:
     return {"id": _required_text()}
 

@@ -1,5 +1,6 @@
 """Pages of conditional access (blueprint ``govcat_access``). Forms post through CKAN's CSRF
-protection; the pages only call the access actions, so the auth functions decide everything.
+protection, which the blueprint enforces itself for browser sessions (``csrf.py``); the pages
+only call the access actions, so the auth functions decide everything.
 The blueprint also carries the request gates (``gate.before_request`` / ``after_request``).
 """
 from __future__ import annotations
@@ -13,12 +14,13 @@ from flask import Blueprint, Response, request
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from . import config, gate, states
+from . import config, csrf, gate, states
 
 _ = tk._
 blueprint = Blueprint("govcat_access", __name__)
 blueprint.before_app_request(gate.before_request)
 blueprint.after_app_request(gate.after_request)
+blueprint.before_request(csrf.require_token)
 
 _FIELDS = ("applicant_type", "applicant_name", "uscc", "purpose", "scenario",
            "security_measures", "contact", "period_start", "period_end")
@@ -104,6 +106,10 @@ def application_act(id: str, op: str) -> Any:
         elif op == "revoke":
             _call("govcat_access_grant_revoke", {"id": form.get("grant_id", ""),
                                                  "reason": data["reason"]})
+        elif op == "report":
+            _call("govcat_access_report_create", {
+                "grant_id": form.get("grant_id", ""), "title": form.get("title", ""),
+                **{k: form[k] for k in ("description", "url") if form.get(k, "").strip()}})
         else:
             return tk.abort(404)
         tk.h.flash_success(_("操作成功"))

@@ -9,10 +9,7 @@ import click
 
 import ckan.plugins.toolkit as tk
 
-
-@click.group(name="govcat", short_help="GovCat commands")
-def govcat() -> None:
-    """GovCat commands."""
+from . import govcat
 
 
 @govcat.group(name="catalog")
@@ -68,9 +65,11 @@ def import_(file: Path, organization: Optional[str], dry_run: bool,
 @click.option("--scope", type=click.Choice(["all", "share", "open"]), default="all",
               show_default=True, help="Whole catalog, the share catalog or the open catalog.")
 @click.option("--org", "organization", help="Only this department (name).")
-@click.option("--include-private", is_flag=True, help="Also private datasets.")
+@click.option("--include-private", is_flag=True,
+              help="Every dataset, private and closed ones too (default: what the public sees).")
 def export(file: Path, scope: str, organization: Optional[str], include_private: bool) -> None:
-    """Export the catalog in the filling-template layout (.xlsx)."""
+    """Export the catalog in the filling-template layout (.xlsx): by default the datasets the
+    public may see, as the portal's export page gives them to a visitor."""
     from ..logic import importer
 
     file.write_bytes(importer.export_workbook(scope, organization, include_private))

@@ -3,8 +3,10 @@
 ``python -m ckanext.govcat.launcher.scheduler --config INI [--interval SECONDS]`` loads CKAN once
 and, every interval: runs ``harvest_jobs_run`` (starts harvest jobs that are due and finishes
 those whose objects are all fetched — what ``ckan harvester run`` does from cron) when the
-``harvest`` plugin is enabled, and aggregates page views and downloads (``ckan tracking update``)
-when ``tracking`` is enabled. Stops on SIGTERM/SIGINT.
+``harvest`` plugin is enabled, aggregates page views and downloads (``ckan tracking update``)
+when ``tracking`` is enabled, and expires ended grants of conditional access (``ckan govcat
+access expire``: state, transition, email) when ``govcat_access`` is enabled. Stops on
+SIGTERM/SIGINT.
 """
 from __future__ import annotations
 
@@ -34,6 +36,10 @@ def tick() -> None:
         from ckanext.tracking.cli.tracking import update_all
 
         update_all(str(datetime.date.today() - datetime.timedelta(days=1)))
+    if p.plugin_loaded("govcat_access"):
+        from ..access.cli import run_expiry
+
+        run_expiry()
 
 
 @click.command()

@@ -11,9 +11,11 @@ import json
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable, Optional
 
+import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import search
+from ckan.lib.plugins import get_permission_labels
 
 from ..catalog import workbook
 from ..catalog.text import clean, match_key
@@ -167,16 +169,32 @@ def run(source: IO[bytes] | str, filename: str, *, user: str,
 
 # -- export ----------------------------------------------------------------------------------
 
+def _visible_to(user: Optional[str]) -> Callable[[model.Package], bool]:
+    """Whether ``user`` (None: anonymous) may see a dataset, decided as ``package_search``
+    decides: sysadmins see all, others the datasets whose permission labels they hold
+    (``IPermissionLabels``: private datasets for their department's members; closed ones, with
+    ``govcat_access``, for the department's members only)."""
+    if user and authz.is_sysadmin(user):
+        return lambda pkg: True
+    labels = get_permission_labels()
+    held = set(labels.get_user_dataset_labels(model.User.get(user) if user else None))
+    return lambda pkg: bool(held.intersection(labels.get_dataset_labels(pkg)))
+
+
 def export_records(scope: str = "all", organization: Optional[str] = None,
-                   include_private: bool = False) -> Iterable[dict[str, Any]]:
+                   include_private: bool = False, user: Optional[str] = None
+                   ) -> Iterable[dict[str, Any]]:
     """Catalog records of live datasets, by resource code: ``share`` keeps shareable ones,
-    ``open`` the ones open to the public."""
+    ``open`` the ones open to the public. Only datasets ``user`` may see (None: what the public
+    sees), unless ``include_private`` (every dataset: the operator's export). Records hold the
+    catalog fields only, never a resource or its location."""
     if scope not in EXPORT_SCOPES:
         raise tk.ValidationError({"scope": [f"应为 {' / '.join(EXPORT_SCOPES)} 之一"]})
     query = model.Session.query(model.Package).filter(
         model.Package.state == "active", model.Package.type == "dataset",
         model.Package.extras["resource_code"].astext.isnot(None))
-    if not include_private:
+    visible = (lambda pkg: True) if include_private else _visible_to(user)
+    if not include_private and not user:
         query = query.filter(model.Package.private.is_(False))
     if organization:
         org = model.Group.get(organization)
@@ -185,6 +203,8 @@ def export_records(scope: str = "all", organization: Optional[str] = None,
         query = query.filter(model.Package.owner_org == org.id)
     code = model.Package.extras["resource_code"].astext
     for pkg in query.order_by(code).yield_per(500):
+        if not visible(pkg):
+            continue
         record = package_record(pkg)
         if scope == "share" and record.get("share_type") not in ("unconditional", "conditional"):
             continue
@@ -206,9 +226,10 @@ def package_record(pkg: model.Package) -> dict[str, Any]:
 
 
 def export_workbook(scope: str = "all", organization: Optional[str] = None,
-                    include_private: bool = False) -> bytes:
+                    include_private: bool = False, user: Optional[str] = None) -> bytes:
+    """The ``export_records`` of the same arguments as a filling-template workbook."""
     titles = {"all": "政务信息资源目录", "share": "共享目录", "open": "开放目录"}
-    return workbook.write_workbook(export_records(scope, organization, include_private),
+    return workbook.write_workbook(export_records(scope, organization, include_private, user),
                                    catalog_config.standard(), title=titles[scope])
 
 

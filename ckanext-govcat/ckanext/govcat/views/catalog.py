@@ -53,14 +53,15 @@ def _xlsx(data: bytes, filename: str) -> Any:
 
 def export() -> Any:
     """The catalog (scope all/share/open, optionally one department) as a filling-template .xlsx.
-    Public datasets only (sysadmins: all)."""
+    The datasets the visitor may see, as in search (sysadmins: all)."""
     from ..logic import importer
 
     scope = tk.request.args.get("scope", "all")
     organization = tk.request.args.get("organization") or None
+    user = _context()["user"] or None
     try:
         data = importer.export_workbook(scope, organization,
-                                        include_private=authz.is_sysadmin(_context()["user"]))
+                                        include_private=authz.is_sysadmin(user), user=user)
     except tk.ValidationError:
         return tk.abort(400, "导出范围应为 all、share 或 open")
     except tk.ObjectNotFound:
