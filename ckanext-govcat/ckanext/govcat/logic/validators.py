@@ -14,6 +14,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.logic.validators import owner_org_validator, package_name_validator
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ..catalog import rules, uscc
@@ -22,7 +23,8 @@ from . import config as catalog_config
 
 # Scalar dataset fields the catalog record carries (beyond data_items).
 __all__ = ["govcat_catalog_rules", "govcat_uscc", "govcat_region_code", "govcat_department_class",
-           "govcat_parent_department", "govcat_json_list"]
+           "govcat_parent_department", "govcat_json_list", "govcat_package_name",
+           "govcat_owner_org"]
 
 RECORD_FIELDS = tuple(rules.FIELD_LABELS) + ("code_scheme", "open_type_label", "private")
 ITEM_FIELDS = ("name", "data_type", "length", "description")
@@ -125,6 +127,27 @@ def govcat_catalog_rules(key: FlattenKey, data: FlattenDataDict, errors: Flatten
             _add_error(errors, issue.field, issue.message)
     data[("catalog_warnings",)] = json.dumps(
         [i.as_dict() for i in issues if not i.is_error], ensure_ascii=False)
+
+
+def govcat_package_name(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                        context: Context) -> Any:
+    """CKAN's ``package_name_validator``, unless a bulk writer has checked the names of its whole
+    batch in one query (context ``govcat_names_checked``)."""
+    if context.get("govcat_names_checked"):
+        return None
+    return package_name_validator(key, data, errors, context)
+
+
+def govcat_owner_org(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                     context: Context) -> Any:
+    """CKAN's ``owner_org_validator``, unless a bulk writer has resolved and authorised the
+    departments (context ``govcat_departments``: their ids); then the value must be one of them."""
+    departments = context.get("govcat_departments")
+    if departments is None:
+        return owner_org_validator(key, data, errors, context)
+    if data.get(key) not in departments:
+        raise tk.Invalid(f"部门 {data.get(key)} 不在本次导入的部门中")
+    return None
 
 
 def govcat_uscc(value: Any) -> Any:
