@@ -68,6 +68,7 @@ class GovcatPlugin(p.SingletonPlugin):
 
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "govcat_catalog")
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         from .logic import config as catalog_config

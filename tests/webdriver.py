@@ -1,0 +1,148 @@
+"""Headless Chromium driven through chromedriver (W3C WebDriver over HTTP, Debian ``chromium``
+and ``chromium-driver``): the few commands the browser tests need, a browser fixture, and the
+CKAN app served on a local port. Test modules import the fixtures they use."""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from typing import Any, Iterator
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+needs_webdriver = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                     reason="Debian chromium/chromium-driver not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN",
+         "--window-size=1280,2000"]
+
+
+class Browser:
+    """The few WebDriver commands the walk needs."""
+
+    def __init__(self, driver_url: str, profile: str) -> None:
+        self.base = driver_url
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": CHROMIUM, "args": [*FLAGS, f"--user-data-dir={profile}"]}}}}
+        self.session = self._call("post", "/session", caps)["sessionId"]
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        got = requests.request(method, self.base + path, json=body, timeout=60).json()
+        value = got.get("value")
+        if isinstance(value, dict) and value.get("error"):
+            raise AssertionError(f"{path}: {value['error']}: {value.get('message', '')[:300]}")
+        return value
+
+    def cmd(self, method: str, path: str, body: Any = None) -> Any:
+        return self._call(method, f"/session/{self.session}{path}", body)
+
+    def go(self, url: str) -> None:
+        self.cmd("post", "/url", {"url": url})
+
+    def find(self, css: str) -> str:
+        found = self.cmd("post", "/element", {"using": "css selector", "value": css})
+        return next(iter(found.values()))
+
+    def type(self, css: str, text: str) -> None:
+        self.cmd("post", f"/element/{self.find(css)}/value", {"text": text})
+
+    def click(self, css: str) -> None:
+        """Click through the DOM (what a user's click does), whatever overlays the page has."""
+        self.find(css)
+        self.cmd("post", "/execute/sync", {
+            "script": "document.querySelector(arguments[0]).click();", "args": [css]})
+
+    def wait_for(self, fragment: str, present: bool = True) -> None:
+        """Wait (up to 20 s) until the page URL does (or does not) contain ``fragment``."""
+        for _ in range(100):
+            if (fragment in self.url()) is present:
+                return
+            time.sleep(0.2)
+        import re
+        alerts = re.findall(r'class="[^"]*(?:alert|error)[^"]*"[^>]*>(.*?)<', self.source(), re.S)
+        raise AssertionError(f"url {self.url()} {'lacks' if present else 'keeps'} {fragment}: "
+                             f"{alerts}")
+
+    def source(self) -> str:
+        return self.cmd("get", "/source")
+
+    def url(self) -> str:
+        return self.cmd("get", "/url")
+
+    def fetch(self, url: str) -> str:
+        """GET ``url`` from the page with the browser's cookies; returns the body text."""
+        return self.cmd("post", "/execute/sync", {
+            "script": "const r = await fetch(arguments[0]); return r.status + ' ' + "
+                      "await r.text();", "args": [url]})
+
+    def quit(self) -> None:
+        self.cmd("delete", "")
+
+    def screenshot(self, path: str) -> None:
+        """Save a PNG of the current window."""
+        import base64
+
+        with open(path, "wb") as out:
+            out.write(base64.b64decode(self.cmd("get", "/screenshot")))
+
+    def script(self, source: str, *args: Any) -> Any:
+        return self.cmd("post", "/execute/sync", {"script": source, "args": list(args)})
+
+
+def login(b: Browser, base: str, name: str, password: str) -> None:
+    """Log out, then log in through the login form."""
+    b.go(f"{base}/user/_logout")
+    b.go(f"{base}/user/login")
+    b.type("#field-login", name)
+    b.type("#field-password", password)
+    b.click("form:has(#field-login) button[type=submit]")
+    b.wait_for("/user/login", present=False)
+
+
+def serve(app: Any, port: int) -> Iterator[str]:
+    """Serve the test app's Flask app on ``port`` for as long as the generator lives."""
+    server = make_server("127.0.0.1", port, app.flask_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Any:
+    port = free_port()
+    driver = subprocess.Popen([DRIVER, f"--port={port}"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    profile = tempfile.mkdtemp(prefix="govcat-chromium-")
+    try:
+        for _ in range(50):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/status", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        b = Browser(f"http://127.0.0.1:{port}", profile)
+        yield b
+        b.quit()
+    finally:
+        driver.terminate()
+        driver.wait(10)
+        shutil.rmtree(profile, ignore_errors=True)
