@@ -1,6 +1,6 @@
-"""Headless Chromium on the dataset form: the 代码生成 button fills the resource-code field with
-the next free code under the chosen classification, in the configured code scheme or the one
-chosen in the form."""
+"""Headless Chromium (WebDriver): on the dataset form the 代码生成 button fills the resource-code
+field with the next free code under the chosen classification, in the configured code scheme or
+the one chosen in the form; on the dataset page the data-item table keeps readable columns."""
 from __future__ import annotations
 
 import time
@@ -77,3 +77,37 @@ def test_button_fills_next_national_code(form: Browser) -> None:
 def test_button_follows_configured_scheme(form: Browser) -> None:
     assert generate(form, "303026")[0] == "3030260000000000/00001"
     assert generate(form, "303026010201", "national-1272")[0] == "303026010201/3"
+
+
+def test_data_item_table_is_readable(served: str, browser: Browser, tmp_path: Any) -> None:
+    org = department(name="audit", title="审计厅")
+    items = [{"name": f"审计项目编号与名称第{n}项", "data_type": "C", "length": "200",
+              "description": "该信息项记录审计项目的编号、名称以及立项依据，供共享部门核对。"}
+             for n in range(1, 7)]
+    pkg = call_action("package_create", **resource_dict(org, data_items=items))
+    browser.cmd("post", "/window/rect", {"width": 1280, "height": 2000})
+    browser.go(f"{served}/dataset/{pkg['name']}")
+    browser.screenshot(str(tmp_path / "dataset-wide.png"))
+    widths = browser.script(
+        "return Array.from(document.querySelectorAll('#govcat-data-items thead th'))"
+        ".map(th => [th.textContent.trim(), th.getBoundingClientRect().width,"
+        " th.getBoundingClientRect().height]);")
+    table = browser.script("var t = document.querySelector('#govcat-data-items');"
+                           "return [t.getBoundingClientRect().width,"
+                           " document.querySelector('#govcat-core-elements')"
+                           ".getBoundingClientRect().width];")
+    heights = {round(h) for _, _, h in widths}
+    assert len(heights) == 1, widths  # no header wraps onto a second line
+    by_name = {name: width for name, width, _ in widths}
+    assert by_name["信息项名称"] >= 150 and by_name["说明"] >= 200, widths
+    assert table[0] >= 0.9 * table[1], table  # the item table spans the element table
+    # narrow window: the table keeps its columns and scrolls inside its wrapper
+    browser.cmd("post", "/window/rect", {"width": 420, "height": 1600})
+    browser.go(f"{served}/dataset/{pkg['name']}")
+    browser.screenshot(str(tmp_path / "dataset-narrow.png"))
+    narrow = browser.script(
+        "var t = document.querySelector('#govcat-data-items'), w = t.parentElement;"
+        "return [t.getBoundingClientRect().width, w.clientWidth, getComputedStyle(w).overflowX,"
+        " document.querySelector('#govcat-data-items thead th:nth-child(2)')"
+        ".getBoundingClientRect().width];")
+    assert narrow[0] > narrow[1] and narrow[2] == "auto" and narrow[3] >= 100, narrow

@@ -110,6 +110,26 @@ class TestDepartment:
         assert shown["provider_code"] == GOV_USCC and shown["department_class"] == "procuratorate"
         assert shown["parent_department"] == parent["name"] and shown["region_code"] == "130000"
 
+    def test_description_from_form_to_page_and_api(self, app):
+        """部门简介 is CKAN's organization ``description``: the form field, the API and the
+        department page all use it."""
+        from bs4 import BeautifulSoup
+
+        admin = factories.Sysadmin()
+        env = {"Authorization": factories.APIToken(user=admin["name"])["token"]}
+        form = BeautifulSoup(app.get("/organization/new", headers=env).body, "html.parser")
+        assert form.select_one("textarea[name=description]") is not None
+        assert form.select_one("[name=notes]") is None
+        app.post("/organization/new", headers=env, data={
+            "title": "河北省审计厅", "name": "hebei-audit", "provider_code": GOV_USCC,
+            "description": "负责全省审计监督工作。", "save": ""})
+        shown = call_action("organization_show", id="hebei-audit")
+        assert shown["description"] == "负责全省审计监督工作。" and "notes" not in shown
+        page = BeautifulSoup(app.get("/organization/hebei-audit").body, "html.parser")
+        assert "负责全省审计监督工作。" in page.text
+        about = BeautifulSoup(app.get("/organization/about/hebei-audit").body, "html.parser")
+        assert "负责全省审计监督工作。" in about.text
+
     @pytest.mark.parametrize("field,value,fragment", [
         ("provider_code", "91350100M000100Y4Z", "统一社会信用代码"),
         ("region_code", "1300", "行政区划代码"),
