@@ -16,8 +16,11 @@ from .helpers import department, resource_dict
 
 PORT = free_port()
 PASSWORD = "Form-Test-Pass-1"
+# English page: without govcat_theme (its locale.js) CKAN 2.12's scripts cannot load the
+# zh_Hans_CN translations they wait for before starting their modules.
 pytestmark = [pytest.mark.browser, needs_webdriver,
-              pytest.mark.ckan_config("ckan.site_url", f"http://127.0.0.1:{PORT}")]
+              pytest.mark.ckan_config("ckan.site_url", f"http://127.0.0.1:{PORT}"),
+              pytest.mark.ckan_config("ckan.locale_default", "en")]
 
 
 @pytest.fixture

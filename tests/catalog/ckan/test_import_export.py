@@ -131,6 +131,16 @@ class TestImport:
         assert model.Package.get(first).name == first
         assert call_action("package_show", id="res-303026010201-1")["id"] == result.created[0]
 
+    @pytest.mark.ckan_config("ckan.locale_default", "en")
+    @pytest.mark.usefixtures("with_request_context")
+    def test_report_lines_in_site_language(self, departments):
+        result = run(xlsx(resource(1, 数据存储总量="3GB")))
+        assert [line["message"] for line in result.as_dict()["lines"]] == [
+            '"Total storage" takes a number only, without units or words (it is "3GB"). '
+            "Write 0 when unknown."]
+        assert result.report.lines[0].message == \
+            "「数据存储总量」只能填写数字，不能带单位或文字（当前为「3GB」）。未知请填 0。"
+
     def test_org_option_and_unknown_provider(self, departments):
         rows = resource(1, 信息资源提供方="未知部门", 信息资源提供方代码="11130000MB00000017")
         rows = [dict(r, 信息资源提供方代码=None) for r in rows]

@@ -16,6 +16,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ..catalog import workbook
+from ..catalog.messages import N_, Message
 from ..catalog.text import clean, match_key
 from ..catalog.workbook import Line, Report
 from . import config as catalog_config
@@ -35,7 +36,7 @@ class ImportResult:
     def as_dict(self, max_lines: int = 1000) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "ok": self.report.ok, **self.report.summary(),
                 "created": len(self.created), "updated": len(self.updated),
-                "lines": [line.as_dict() for line in self.report.lines[:max_lines]]}
+                "lines": [line.as_dict(tk._) for line in self.report.lines[:max_lines]]}
 
 
 @dataclass(frozen=True)
@@ -85,16 +86,17 @@ def _assign_departments(report: Report, organization: Optional[str],
             by_title.get(match_key(record.get("provider")))
         resource = clean(record.get("resource_code")) or clean(record.get("title"))
         if org is None:
-            report.lines.append(Line(entry.rows[0], layout_provider, "error", "R16",
-                                     f"「信息资源提供方」{clean(record.get('provider'))} 没有对应的部门。"
-                                     "请先创建该部门（填写统一社会信用代码），或导入时指定部门。", resource))
+            report.lines.append(Line(entry.rows[0], layout_provider, "error", "R16", Message(
+                N_("「信息资源提供方」{provider} 没有对应的部门。"
+                   "请先创建该部门（填写统一社会信用代码），或导入时指定部门。"),
+                provider=clean(record.get("provider"))), resource))
             continue
         record["owner_org"] = org.id
         held = existing.get(clean(record.get("resource_code")))
         if held is not None and held.owner_org and held.owner_org != org.id:
-            report.lines.append(Line(entry.rows[0], "信息资源代码", "error", "R3",
-                                     f"「信息资源代码」{resource} 已属于其他部门的资源 {held.name}，不能导入到本部门。",
-                                     resource))
+            report.lines.append(Line(entry.rows[0], "信息资源代码", "error", "R3", Message(
+                N_("「信息资源代码」{code} 已属于其他部门的资源 {other}，不能导入到本部门。"),
+                code=resource, other=held.name), resource))
 
 
 def read(source: IO[bytes] | str, filename: str, *, organization: Optional[str] = None

@@ -18,6 +18,7 @@ from ckan.logic.validators import owner_org_validator, package_name_validator
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ..catalog import rules, uscc
+from ..catalog.messages import N_, Message, render
 from ..catalog.text import clean
 from . import config as catalog_config
 
@@ -120,13 +121,14 @@ def govcat_catalog_rules(key: FlattenKey, data: FlattenDataDict, errors: Flatten
         other = code_taken_by(code, package_id if isinstance(package_id, str) else
                               (context.get("package").id if context.get("package") else None))
         if other:
-            issues.append(rules.Issue("R3", "resource_code", "error",
-                                      f"「信息资源代码」{code} 已被资源 {other} 使用，信息资源代码必须唯一。"))
+            issues.append(rules.Issue("R3", "resource_code", "error", Message(
+                N_("「信息资源代码」{code} 已被资源 {other} 使用，信息资源代码必须唯一。"),
+                code=code, other=other)))
     for issue in issues:
         if issue.is_error:
-            _add_error(errors, issue.field, issue.message)
+            _add_error(errors, issue.field, render(issue.message, tk._))
     data[("catalog_warnings",)] = json.dumps(
-        [i.as_dict() for i in issues if not i.is_error], ensure_ascii=False)
+        [i.as_dict(tk._) for i in issues if not i.is_error], ensure_ascii=False)
 
 
 def govcat_package_name(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
@@ -146,7 +148,7 @@ def govcat_owner_org(key: FlattenKey, data: FlattenDataDict, errors: FlattenErro
     if departments is None:
         return owner_org_validator(key, data, errors, context)
     if data.get(key) not in departments:
-        raise tk.Invalid(f"部门 {data.get(key)} 不在本次导入的部门中")
+        raise tk.Invalid(tk._("部门 {name} 不在本次导入的部门中").format(name=data.get(key)))
     return None
 
 
@@ -156,7 +158,8 @@ def govcat_uscc(value: Any) -> Any:
         return ""
     problem = uscc.problem(value)
     if problem:
-        raise tk.Invalid(f"不是有效的统一社会信用代码：{problem}")
+        raise tk.Invalid(tk._("不是有效的统一社会信用代码：{problem}").format(
+            problem=render(problem, tk._)))
     return uscc.normalise(value)
 
 
@@ -166,7 +169,7 @@ def govcat_region_code(value: Any) -> Any:
         return ""
     problem = catalog_config.standard().regions.problem(value)
     if problem:
-        raise tk.Invalid(f"行政区划代码{problem}")
+        raise tk.Invalid(tk._("行政区划代码{problem}").format(problem=render(problem, tk._)))
     return clean(value)
 
 
@@ -177,7 +180,8 @@ def govcat_department_class(value: Any) -> Any:
     vocabulary = catalog_config.standard().vocabularies["department_class"]
     term = vocabulary.lookup(value)
     if term is None:
-        raise tk.Invalid("部门类别应为：" + "、".join(t.label for t in vocabulary.terms))
+        raise tk.Invalid(tk._("部门类别应为：{labels}").format(
+            labels="、".join(t.label for t in vocabulary.terms)))
     return term.value
 
 
@@ -187,7 +191,7 @@ def govcat_parent_department(value: Any, context: Context) -> Any:
         return ""
     group = model.Group.get(clean(value))
     if group is None or not group.is_organization:
-        raise tk.Invalid(f"上级部门「{clean(value)}」不存在")
+        raise tk.Invalid(tk._("上级部门「{name}」不存在").format(name=clean(value)))
     return group.name
 
 
