@@ -115,12 +115,13 @@ def login(b: Browser, base: str, name: str, password: str) -> None:
 
 
 def serve(app: Any, port: int) -> Iterator[str]:
-    """Serve the test app's Flask app on ``port`` for as long as the generator lives."""
+    """Serve the test app's Flask app on ``port`` (0: any free port) for as long as the
+    generator lives; yields its base URL."""
     server = make_server("127.0.0.1", port, app.flask_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -88,29 +88,28 @@ def test_data_item_table_is_readable(served: str, browser: Browser, tmp_path: An
               "description": "该信息项记录审计项目的编号、名称以及立项依据，供共享部门核对。"}
              for n in range(1, 7)]
     pkg = call_action("package_create", **resource_dict(org, data_items=items))
-    browser.cmd("post", "/window/rect", {"width": 1280, "height": 2000})
-    browser.go(f"{served}/dataset/{pkg['name']}")
-    browser.screenshot(str(tmp_path / "dataset-wide.png"))
-    widths = browser.script(
-        "return Array.from(document.querySelectorAll('#govcat-data-items thead th'))"
-        ".map(th => [th.textContent.trim(), th.getBoundingClientRect().width,"
-        " th.getBoundingClientRect().height]);")
-    table = browser.script("var t = document.querySelector('#govcat-data-items');"
-                           "return [t.getBoundingClientRect().width,"
-                           " document.querySelector('#govcat-core-elements')"
-                           ".getBoundingClientRect().width];")
-    heights = {round(h) for _, _, h in widths}
-    assert len(heights) == 1, widths  # no header wraps onto a second line
-    by_name = {name: width for name, width, _ in widths}
-    assert by_name["信息项名称"] >= 150 and by_name["说明"] >= 200, widths
-    assert table[0] >= 0.9 * table[1], table  # the item table spans the element table
+    page = f"{served}/dataset/{pkg['name']}"
+    wide = _view(browser, page, 1280, tmp_path / "dataset-wide.png")
+    assert len({round(h) for _, _, h in wide["heads"]}) == 1, wide  # no header wraps
+    by_name = {name: width for name, width, _ in wide["heads"]}
+    assert by_name["信息项名称"] >= 150 and by_name["说明"] >= 200, wide
+    assert wide["table"] >= 0.9 * wide["elements"], wide  # the item table spans the elements
     # narrow window: the table keeps its columns and scrolls inside its wrapper
-    browser.cmd("post", "/window/rect", {"width": 420, "height": 1600})
-    browser.go(f"{served}/dataset/{pkg['name']}")
-    browser.screenshot(str(tmp_path / "dataset-narrow.png"))
-    narrow = browser.script(
+    narrow = _view(browser, page, 420, tmp_path / "dataset-narrow.png")
+    by_name = {name: width for name, width, _ in narrow["heads"]}
+    assert narrow["table"] > narrow["wrapper"] and narrow["overflow"] == "auto", narrow
+    assert by_name["信息项名称"] >= 100, narrow
+
+
+def _view(b: Browser, url: str, width: int, shot: Any) -> dict[str, Any]:
+    """Open ``url`` in a window ``width`` pixels wide, save a screenshot, measure the table."""
+    b.cmd("post", "/window/rect", {"width": width, "height": 2000})
+    b.go(url)
+    b.screenshot(str(shot))
+    return b.script(
         "var t = document.querySelector('#govcat-data-items'), w = t.parentElement;"
-        "return [t.getBoundingClientRect().width, w.clientWidth, getComputedStyle(w).overflowX,"
-        " document.querySelector('#govcat-data-items thead th:nth-child(2)')"
-        ".getBoundingClientRect().width];")
-    assert narrow[0] > narrow[1] and narrow[2] == "auto" and narrow[3] >= 100, narrow
+        "return {heads: Array.from(t.querySelectorAll('thead th')).map(th => [th.textContent.trim(),"
+        " th.getBoundingClientRect().width, th.getBoundingClientRect().height]),"
+        " table: t.getBoundingClientRect().width, wrapper: w.clientWidth,"
+        " overflow: getComputedStyle(w).overflowX,"
+        " elements: document.querySelector('#govcat-core-elements').getBoundingClientRect().width};")
