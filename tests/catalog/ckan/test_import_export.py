@@ -117,8 +117,9 @@ class TestImport:
         new resource) stops the write: nothing is stored and nothing indexed."""
         held = run(xlsx(resource(9))).created[0]
         call_action("package_patch", id=held, name="res-303026010201-2")
-        with pytest.raises(tk.ValidationError):
+        with pytest.raises(tk.ValidationError) as exc:
             run(xlsx(resource(1) + resource(2) + resource(3)))
+        assert exc.value.error_dict["name"] == ["网址名称 res-303026010201-2 已被其他资源使用"]
         assert set(catalog_state()) == {"303026010201/9"}
         assert call_action("package_search", q="", rows=0)["count"] == 1
         assert call_action("package_show", id="res-303026010201-2")["id"] == held

@@ -184,7 +184,8 @@ class BulkWriter:
         names: dict[str, str] = {}
         for pkg, _ in self._pending:
             if pkg.name in names:
-                raise tk.ValidationError({"name": [f"网址名称 {pkg.name} 在文件中重复"]})
+                raise tk.ValidationError({"name": [
+                    tk._("网址名称 {name} 在文件中重复").format(name=pkg.name)]})
             names[pkg.name] = pkg.id
         if not names:
             return
@@ -192,7 +193,8 @@ class BulkWriter:
             model.Package.name.in_(list(names)), model.Package.id.notin_(list(names.values())))
         for holder in holders:
             if holder.state != "deleted":
-                raise tk.ValidationError({"name": [f"网址名称 {holder.name} 已被使用"]})
+                raise tk.ValidationError({"name": [
+                    tk._("网址名称 {name} 已被其他资源使用").format(name=holder.name)]})
             holder.name = holder.id
 
     def index(self, progress: Optional[Callable[[int], None]] = None) -> int:

@@ -133,10 +133,15 @@ def write(report: Report, existing: dict[str, Existing], user: str,
         for entry in report.entries:
             data = {k: v for k, v in entry.record.items() if k != "catalog_warnings"}
             held = existing.get(clean(data.get("resource_code")))
-            if held is not None:
-                updated.append(writer.update(held.id, data))
-            else:
-                created.append(writer.create(data))
+            try:
+                if held is not None:
+                    updated.append(writer.update(held.id, data))
+                else:
+                    created.append(writer.create(data))
+            except tk.ValidationError as exc:  # name the row, as the dry run does
+                raise tk.ValidationError({**exc.error_dict, "row": [
+                    tk._("第{row}行（信息资源代码 {code}）").format(
+                        row=entry.rows[0], code=clean(data.get("resource_code")))]}) from exc
             if progress:
                 progress(1)
         writer.flush()
