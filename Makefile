@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: install install-system test run bench clean
+.PHONY: install install-system test run bench i18n clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: install
 	$(PIP) install --quiet -r bench/requirements.txt
 	$(PY) -m bench.segmenter --text $(wildcard ../shared/seeds/*.txt)
 	$(PY) -m bench.search $(BENCH_ARGS)
+
+# Message catalogs of the govcat plugin: extract, merge into every locale's .po, compile.
+i18n: install
+	$(PY) scripts/i18n-catalog.py
 
 clean:
 	rm -rf $(VENV) .govcat-test build *.egg-info

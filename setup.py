@@ -33,6 +33,7 @@ setup(
             "i18n/**/*",
             "public/**/*",
             "theme/assets/*",
+            "assets/*",
             "launcher/demo/*",
         ],
         "ckanext.govcat.ini": ["*.ini"],

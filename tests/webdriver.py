@@ -1,20 +1,28 @@
-"""Headless Chromium driven over W3C WebDriver (Debian ``chromium`` + ``chromedriver``), for
-browser tests that log in or click: the few commands they need, over plain HTTP."""
+"""Headless Chromium driven through chromedriver (W3C WebDriver over HTTP, Debian ``chromium``
+and ``chromium-driver``): the few commands the browser tests need, a browser session (context
+manager and fixture), and the CKAN test app served on a local port. Test modules import what
+they use."""
 from __future__ import annotations
 
+import base64
 import contextlib
 import re
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from typing import Any, Iterator
 
+import pytest
 import requests
+from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
+needs_webdriver = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                     reason="Debian chromium/chromium-driver not installed")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN",
          "--window-size=1280,2000"]
@@ -60,8 +68,8 @@ class Browser:
         self.find(css)
         self.script("document.querySelector(arguments[0]).click();", css)
 
-    def script(self, script: str, *args: Any) -> Any:
-        return self.cmd("post", "/execute/sync", {"script": script, "args": list(args)})
+    def script(self, source: str, *args: Any) -> Any:
+        return self.cmd("post", "/execute/sync", {"script": source, "args": list(args)})
 
     def wait_for(self, fragment: str, present: bool = True) -> None:
         """Wait (up to 20 s) until the page URL does (or does not) contain ``fragment``."""
@@ -89,6 +97,7 @@ class Browser:
                            "await r.text();", url)
 
     def login(self, base: str, name: str, password: str) -> None:
+        """Log out, then log in through the login form."""
         self.go(f"{base}/user/_logout")
         self.go(f"{base}/user/login")
         self.type("#field-login", name)
@@ -96,8 +105,17 @@ class Browser:
         self.click("form:has(#field-login) button[type=submit]")
         self.wait_for("/user/login", present=False)
 
+    def screenshot(self, path: str) -> None:
+        """Save a PNG of the current window."""
+        with open(path, "wb") as out:
+            out.write(base64.b64decode(self.cmd("get", "/screenshot")))
+
     def quit(self) -> None:
         self.cmd("delete", "")
+
+
+def login(b: Browser, base: str, name: str, password: str) -> None:
+    b.login(base, name, password)
 
 
 @contextlib.contextmanager
@@ -123,3 +141,22 @@ def browser_session() -> Iterator[Browser]:
         driver.terminate()
         driver.wait(10)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with browser_session() as b:
+        yield b
+
+
+def serve(app: Any, port: int) -> Iterator[str]:
+    """Serve the test app's Flask app on ``port`` (0: any free port) for as long as the
+    generator lives; yields its base URL."""
+    server = make_server("127.0.0.1", port, app.flask_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -2,41 +2,27 @@
 apply → review → approve → download against the app served on a local port."""
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.webdriver import CHROMIUM, DRIVER, Browser, browser_session, free_port
-
+from ..webdriver import Browser, browser, free_port, login, needs_webdriver, serve  # noqa: F401
 from .conftest import FILE_BODY, SCENE_PASSWORD, ckan_marks
 
 PORT = free_port()
 pytestmark = [*ckan_marks,
               pytest.mark.ckan_config("ckan.site_url", f"http://127.0.0.1:{PORT}"),
-              pytest.mark.skipif(not (CHROMIUM and DRIVER),
-                                 reason="Debian chromium/chromium-driver not installed")]
+              needs_webdriver]
 
 
 @pytest.fixture
 def served(app: Any) -> Any:
-    server = make_server("127.0.0.1", PORT, app.flask_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{PORT}"
-    server.shutdown()
-
-
-@pytest.fixture
-def browser() -> Any:
-    with browser_session() as b:
-        yield b
+    yield from serve(app, PORT)
 
 
 def _login(b: Browser, base: str, name: str) -> None:
-    b.login(base, name, SCENE_PASSWORD)
+    login(b, base, name, SCENE_PASSWORD)
 
 
 def test_apply_review_approve_download(served: str, browser: Browser,

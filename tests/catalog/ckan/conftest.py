@@ -7,14 +7,17 @@ import pytest
 
 from ckanext.govcat.logic.config import catalog_settings
 
-CATALOG_CONFIG = catalog_settings()
+# The portal's default language (config/govcat.ini): messages as a clerk reads them.
+CATALOG_CONFIG = {**catalog_settings(), "ckan.locale_default": "zh_Hans_CN"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/tests/catalog/ckan/" in str(item.path).replace("\\", "/"):
+            explicit = {mark.args[0] for mark in item.iter_markers("ckan_config")}
             for key, value in CATALOG_CONFIG.items():
-                item.add_marker(pytest.mark.ckan_config(key, value))
+                if key not in explicit:  # a test's own ckan_config mark wins
+                    item.add_marker(pytest.mark.ckan_config(key, value))
 
 
 @pytest.fixture(autouse=True)

@@ -94,6 +94,22 @@ class TestCatalogTree:
                              classification="303026", code_scheme="hebei-draft")
         assert result["code"] == "3030260000000000/00001"
 
+    def test_next_code_auth_and_errors(self, catalog):
+        import ckan.plugins.toolkit as tk
+        from ckan.tests import factories
+
+        with pytest.raises(tk.NotAuthorized):
+            call_action("govcat_catalog_next_code", context={"user": "", "ignore_auth": False},
+                        classification="303026010201")
+        editor = factories.User()
+        call_action("organization_member_create", id="audit", username=editor["name"],
+                    role="editor")
+        assert call_action("govcat_catalog_next_code", context={"user": editor["name"],
+                                                                "ignore_auth": False},
+                           classification="303026010201")["code"] == "303026010201/3"
+        with pytest.raises(tk.ValidationError, match="不存在"):
+            call_action("govcat_catalog_next_code", classification="999")
+
 
 class TestPages:
     def test_tree_page_shows_counts(self, app, catalog):

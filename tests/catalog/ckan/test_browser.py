@@ -5,14 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import threading
 
 import pytest
 from bs4 import BeautifulSoup
-from werkzeug.serving import make_server
 
 from ckan.tests.helpers import call_action
 
+from ...webdriver import serve
 from .helpers import department, resource_dict
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -23,14 +22,7 @@ pytestmark = [pytest.mark.browser,
 
 @pytest.fixture
 def portal(app, clean_db):
-    server = make_server("127.0.0.1", 0, app.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    yield from serve(app, 0)
 
 
 def render(url: str) -> BeautifulSoup:

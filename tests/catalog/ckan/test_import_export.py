@@ -80,6 +80,68 @@ class TestImport:
         assert state["303026010201/2"]["notes"] == "新的摘要"
         assert model.Session.query(model.Package).filter_by(state="active").count() == 4
 
+    def test_batch_import_search_counts_and_facets(self, departments):
+        """Several write batches: right after the import, package_search counts, facets,
+        department counts and result dicts agree with the database."""
+        rows = [row for n in range(1, 8) for row in resource(n)]
+        rows += [row for n in range(8, 12) for row in resource(n, provider=CIVIL)]
+        site_user = call_action("get_site_user")["name"]
+        report, existing = importer.read(io.BytesIO(xlsx(rows)), "catalog.xlsx")
+        created, updated = importer.write(report, existing, site_user, batch_size=3)
+        assert len(created) == 11 and updated == []
+        found = call_action("package_search", q="", rows=50, **{
+            "facet.field": ["class_3", "share_type", "open_type", "organization", "publish_year"]})
+        assert found["count"] == 11
+        facets = {name: {i["name"]: i["count"] for i in facet["items"]}
+                  for name, facet in found["search_facets"].items()}
+        assert facets["class_3"] == {"303026": 11}
+        assert facets["share_type"] == {"conditional": 11}
+        assert facets["open_type"] == {"conditional": 11}
+        assert facets["organization"] == {"audit": 7, "civil": 4}
+        assert facets["publish_year"] == {"2017": 11}
+        assert call_action("organization_show", id="civil")["package_count"] == 4
+        assert call_action("package_search", q="审计报告", fq="organization:civil")["count"] == 4
+        for result in found["results"]:  # the stored documents are what package_show returns
+            shown = call_action("package_show", id=result["id"])
+            assert result == shown
+            assert [item["name"] for item in shown["data_items"]] == ["报告名称", "金额"]
+        # a second import with new and known codes updates in place
+        rows = resource(1, 信息资源摘要="改过的摘要") + resource(12, provider=CIVIL)
+        result = run(xlsx(rows))
+        assert len(result.created) == 1 and len(result.updated) == 1
+        assert call_action("package_search", q="", rows=0)["count"] == 12
+        assert call_action("package_search", q="改过的摘要")["count"] == 1
+
+    def test_failure_while_writing_changes_nothing(self, departments):
+        """A clash the dry run cannot see (another dataset holds the URL name the import gives a
+        new resource) stops the write: nothing is stored and nothing indexed."""
+        held = run(xlsx(resource(9))).created[0]
+        call_action("package_patch", id=held, name="res-303026010201-2")
+        with pytest.raises(tk.ValidationError) as exc:
+            run(xlsx(resource(1) + resource(2) + resource(3)))
+        assert exc.value.error_dict["name"] == ["网址名称 res-303026010201-2 已被其他资源使用"]
+        assert set(catalog_state()) == {"303026010201/9"}
+        assert call_action("package_search", q="", rows=0)["count"] == 1
+        assert call_action("package_show", id="res-303026010201-2")["id"] == held
+
+    def test_deleted_dataset_gives_up_its_name(self, departments):
+        first = run(xlsx(resource(1))).created[0]
+        call_action("package_delete", id=first)
+        result = run(xlsx(resource(1)))
+        assert result.report.ok and len(result.created) == 1 and result.created[0] != first
+        assert model.Package.get(first).name == first
+        assert call_action("package_show", id="res-303026010201-1")["id"] == result.created[0]
+
+    @pytest.mark.ckan_config("ckan.locale_default", "en")
+    @pytest.mark.usefixtures("with_request_context")
+    def test_report_lines_in_site_language(self, departments):
+        result = run(xlsx(resource(1, 数据存储总量="3GB")))
+        assert [line["message"] for line in result.as_dict()["lines"]] == [
+            '"Total storage" takes a number only, without units or words (it is "3GB"). '
+            "Write 0 when unknown."]
+        assert result.report.lines[0].message == \
+            "「数据存储总量」只能填写数字，不能带单位或文字（当前为「3GB」）。未知请填 0。"
+
     def test_org_option_and_unknown_provider(self, departments):
         rows = resource(1, 信息资源提供方="未知部门", 信息资源提供方代码="11130000MB00000017")
         rows = [dict(r, 信息资源提供方代码=None) for r in rows]

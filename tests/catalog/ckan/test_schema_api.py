@@ -110,6 +110,26 @@ class TestDepartment:
         assert shown["provider_code"] == GOV_USCC and shown["department_class"] == "procuratorate"
         assert shown["parent_department"] == parent["name"] and shown["region_code"] == "130000"
 
+    def test_description_from_form_to_page_and_api(self, app):
+        """部门简介 is CKAN's organization ``description``: the form field, the API and the
+        department page all use it."""
+        from bs4 import BeautifulSoup
+
+        admin = factories.Sysadmin()
+        env = {"Authorization": factories.APIToken(user=admin["name"])["token"]}
+        form = BeautifulSoup(app.get("/organization/new", headers=env).body, "html.parser")
+        assert form.select_one("textarea[name=description]") is not None
+        assert form.select_one("[name=notes]") is None
+        app.post("/organization/new", headers=env, data={
+            "title": "河北省审计厅", "name": "hebei-audit", "provider_code": GOV_USCC,
+            "description": "负责全省审计监督工作。", "save": ""})
+        shown = call_action("organization_show", id="hebei-audit")
+        assert shown["description"] == "负责全省审计监督工作。" and "notes" not in shown
+        page = BeautifulSoup(app.get("/organization/hebei-audit").body, "html.parser")
+        assert "负责全省审计监督工作。" in page.text
+        about = BeautifulSoup(app.get("/organization/about/hebei-audit").body, "html.parser")
+        assert "负责全省审计监督工作。" in about.text
+
     @pytest.mark.parametrize("field,value,fragment", [
         ("provider_code", "91350100M000100Y4Z", "统一社会信用代码"),
         ("region_code", "1300", "行政区划代码"),
@@ -120,3 +140,51 @@ class TestDepartment:
         with pytest.raises(tk.ValidationError) as exc:
             factories.Organization(**{field: value})
         assert fragment in exc.value.error_dict[field][0]
+
+
+@pytest.mark.usefixtures("clean_db", "with_request_context")
+class TestMessageLanguage:
+    """The rules' messages go through CKAN's i18n (domain ckanext-govcat): Chinese by default
+    (the portal's zh_Hans_CN), English when the site speaks English."""
+
+    BAD = {"provider_code": "91350100M000100Y4Z", "share_condition": "",
+           "publish_date": "2017-13-01"}
+
+    def _errors(self) -> dict:
+        with pytest.raises(tk.ValidationError) as exc:
+            call_action("package_create", **resource_dict(department(), **self.BAD))
+        return exc.value.error_dict
+
+    def test_chinese_by_default(self):
+        errors = self._errors()
+        assert errors["provider_code"] == ["「信息资源提供方代码」不是有效的统一社会信用代码：含有不允许的字符 Z"
+                                           "（不使用 I、O、S、V、Z）。请核对后重新填写。"]
+        assert errors["share_condition"] == ["「共享条件/不予共享依据」在共享类型为「有条件共享」时必须填写，"
+                                             "请写明共享条件。"]
+        assert errors["publish_date"] == ["「发布日期」「2017-13-01」格式不正确，请按 CCYY-MM-DD 填写，"
+                                          "例如 2017-11-10。"]
+
+    @pytest.mark.ckan_config("ckan.locale_default", "en")
+    def test_english(self):
+        errors = self._errors()
+        assert errors["provider_code"] == [
+            '"Provider code" is not a valid unified social credit code: it contains characters '
+            "that are not allowed: Z (I, O, S, V and Z are not used). Check it and enter it again."]
+        assert errors["share_condition"] == [
+            '"Share condition or legal basis" is required when the share type is conditional: '
+            "state the share condition."]
+        assert errors["publish_date"] == [
+            '"Publish date" "2017-13-01" is not in the format CCYY-MM-DD, e.g. 2017-11-10.']
+
+    @pytest.mark.ckan_config("ckan.locale_default", "en")
+    def test_department_and_warning_messages_in_english(self):
+        with pytest.raises(tk.ValidationError) as exc:
+            factories.Organization(region_code="990000")
+        assert exc.value.error_dict["region_code"] == [
+            "Region code must be a 6-digit administrative division code (GB/T 2260) starting "
+            "with 1–8"]
+        pkg = call_action("package_create", **resource_dict(
+            department(), provider_code="91512081MA62K0260E"))
+        assert [w["message"] for w in pkg["catalog_warnings"]] == [
+            '"Provider code" starts with 91; government departments usually start with 11 '
+            "(organ) or 12 (public institution). Please check."]

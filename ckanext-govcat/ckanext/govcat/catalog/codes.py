@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
+from .messages import N_, Message
 from .text import clean
 
 
@@ -18,7 +19,8 @@ class ParsedCode:
 
 
 class CodeError(ValueError):
-    """The code does not fit the scheme; ``str(error)`` is a Chinese message for the user."""
+    """The code does not fit the scheme; ``str(error)`` is a Chinese message for the user,
+    ``args[0]`` the same as a translatable :class:`~.messages.Message`."""
 
 
 def normalise(value: object) -> str:
@@ -57,12 +59,12 @@ class CodeScheme:
     def parse(self, value: object) -> ParsedCode:
         code = normalise(value)
         if not code:
-            raise CodeError("代码为空")
+            raise CodeError(Message(N_("代码为空")))
         if not code.isascii() or any(ch.isspace() for ch in code):
-            raise CodeError("代码只能由半角数字和“/”组成，不能含空格或全角字符")
+            raise CodeError(Message(N_("代码只能由半角数字和“/”组成，不能含空格或全角字符")))
         match = self.pattern.match(code)
         if not match:
-            raise CodeError(f"不符合{self.label}的代码结构（示例：{self.example}）")
+            raise CodeError(Message(N_("不符合{label}的代码结构（示例：{example}）"), label=self.label, example=self.example))
         groups = {k: v for k, v in match.groupdict().items() if v is not None}
         return ParsedCode(code=code, class_code=groups["class"], seq=groups["seq"], groups=groups)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Optional
 
+from .messages import N_, Message
 from .text import clean
 
 _SHAPE = re.compile(r"^[1-8]\d{5}$")
@@ -14,13 +15,13 @@ class Regions:
         self.names = {str(k): str(v) for k, v in names.items()}
         self.provinces = {code[:2] for code in self.names if code.endswith("0000")}
 
-    def problem(self, value: object) -> Optional[str]:
+    def problem(self, value: object) -> Optional[Message]:
         """Why ``value`` cannot be a region code (Chinese), or None."""
         code = clean(value)
         if not _SHAPE.match(code):
-            return "应为6位数字的行政区划代码（GB/T 2260），首位为1–8"
+            return Message(N_("应为6位数字的行政区划代码（GB/T 2260），首位为1–8"))
         if code[:2] not in self.provinces:
-            return f"省级代码 {code[:2]} 不存在"
+            return Message(N_("省级代码 {prefix} 不存在"), prefix=code[:2])
         return None
 
     def is_known(self, value: object) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from .messages import N_, Message
 from .text import clean
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -25,19 +26,19 @@ def check_char(first17: str) -> str:
     return CHARSET[(31 - total % 31) % 31]
 
 
-def problem(value: object) -> Optional[str]:
+def problem(value: object) -> Optional[Message]:
     """Why ``value`` is not a valid USCC (Chinese, for the user), or None when it is valid."""
     code = normalise(value)
     if len(code) != 18:
-        return f"应为18位，当前为{len(code)}位"
+        return Message(N_("应为18位，当前为{length}位"), length=len(code))
     bad = sorted({ch for ch in code if ch not in CHARSET})
     if bad:
-        return f"含有不允许的字符 {'、'.join(bad)}（不使用 I、O、S、V、Z）"
+        return Message(N_("含有不允许的字符 {chars}（不使用 I、O、S、V、Z）"), chars="、".join(bad))
     if not _SHAPE.match(code) or code[:2] not in VALID_PREFIXES:
-        return f"登记管理部门与机构类别代码 {code[:2]} 无效"
+        return Message(N_("登记管理部门与机构类别代码 {prefix} 无效"), prefix=code[:2])
     expected = check_char(code[:17])
     if code[17] != expected:
-        return f"校验码错误（最后一位应为 {expected}）"
+        return Message(N_("校验码错误（最后一位应为 {expected}）"), expected=expected)
     return None
 
 

@@ -20,6 +20,7 @@ import openpyxl
 from lxml import etree
 
 from . import data, rules, xlsx
+from .messages import N_, Message, Translate, render
 from .standard import Standard
 from .text import clean, match_key
 
@@ -90,12 +91,13 @@ class Line:
     column: str
     severity: rules.Severity
     rule: str
-    message: str
+    message: str  # a messages.Message where it comes from a rule: translatable
     resource: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, translate: Optional[Translate] = None) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "severity": self.severity,
-                "rule": self.rule, "message": self.message, "resource": self.resource}
+                "rule": self.rule, "resource": self.resource,
+                "message": render(self.message, translate) if translate else str(self.message)}
 
 
 @dataclass
@@ -138,11 +140,11 @@ def iter_rows(source: IO[bytes] | str, filename: str) -> Iterator[tuple[int, lis
             yield number, list(row)
         return
     if not name.endswith((".xlsx", ".xlsm")):
-        raise WorkbookError("只支持 .xlsx 或 .csv 文件")
+        raise WorkbookError(Message(N_("只支持 .xlsx 或 .csv 文件")))
     try:
         yield from xlsx.iter_rows(source)
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise WorkbookError(f"无法读取该 Excel 文件：{exc}") from exc
+        raise WorkbookError(Message(N_("无法读取该 Excel 文件：{error}"), error=str(exc))) from exc
 
 
 def _blank(value: Any) -> bool:
@@ -167,8 +169,8 @@ def parse(rows: Iterable[tuple[int, list[Any]]], standard: Standard,
         if number >= HEADER_SCAN_ROWS:
             break
     if not matched:
-        raise WorkbookError("找不到表头行：前10行中没有同时包含「信息资源名称」和「信息资源代码」的行。"
-                            "请使用目录填报模板。")
+        raise WorkbookError(Message(N_("找不到表头行：前10行中没有同时包含「信息资源名称」和「信息资源代码」的行。"
+                                       "请使用目录填报模板。")))
     resource_cols = [(i, c) for i, c in matched.items() if c.level == "resource"]
     item_cols = [(i, c) for i, c in matched.items() if c.level == "item"]
     code_index = next(i for i, c in matched.items() if c.field == "resource_code")
@@ -180,7 +182,7 @@ def parse(rows: Iterable[tuple[int, list[Any]]], standard: Standard,
             continue
         count += 1
         if max_rows and count > max_rows:
-            raise WorkbookError(f"文件超过 {max_rows} 行数据，请分批导入。")
+            raise WorkbookError(Message(N_("文件超过 {max_rows} 行数据，请分批导入。"), max_rows=max_rows))
         width = len(values)
         code = clean(values[code_index]) if code_index < width else ""
         if current is not None and code and code == current.record.get("resource_code"):
@@ -216,8 +218,9 @@ def _finish(entry: Entry, standard: Standard, layout: Layout) -> list[Line]:
         node = standard.tree.find_by_names(parts)
         if node is None:
             lines.append(Line(entry.rows[0], "类/项/目/细目", "error", "R2",
-                              f"「信息资源分类」{' / '.join(n for n in names if n)} 在分类目录中找不到，"
-                              "请按分类目录填写类、项、目（细目）的名称或代码。",
+                              Message(N_("「信息资源分类」{names} 在分类目录中找不到，"
+                                         "请按分类目录填写类、项、目（细目）的名称或代码。"),
+                                      names=" / ".join(n for n in names if n)),
                               clean(record.get("title"))))
         else:
             record["classification"] = node.code

@@ -112,6 +112,7 @@ def govcat_catalog_import(context: Context, data_dict: DataDict) -> dict[str, An
     Example: ``ckanapi action govcat_catalog_import upload@catalog.xlsx organization=audit dry_run=true``
     """
     tk.check_access("govcat_catalog_import", context, data_dict)
+    from ..catalog.messages import render
     from ..catalog.workbook import WorkbookError
     from . import importer
 
@@ -123,7 +124,7 @@ def govcat_catalog_import(context: Context, data_dict: DataDict) -> dict[str, An
                               organization=data_dict.get("organization"),
                               dry_run=bool(data_dict.get("dry_run")))
     except WorkbookError as exc:
-        raise tk.ValidationError({"upload": [str(exc)]}) from exc
+        raise tk.ValidationError({"upload": [render(exc.args[0], tk._)]}) from exc
     return result.as_dict()
 
 

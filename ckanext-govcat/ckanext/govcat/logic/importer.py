@@ -1,9 +1,10 @@
 """Workbook import and export on CKAN: all or nothing, re-import updates in place by resource code.
 
 The import runs the catalog rules on the whole file first (dry run). Only a file without errors is
-written: every dataset goes through ``package_create`` / ``package_patch`` (so the same validators
-run) inside one database transaction with commits and indexing deferred; the transaction is
-committed once, then the written datasets are indexed in one batch. Any failure rolls back.
+written: new datasets go through the dataset schema (the same validators as ``package_create``)
+and are written in batches by ``bulk.BulkWriter``, existing ones (same resource code) through
+``package_patch``, all inside one database transaction; the transaction is committed once, then
+the written datasets are indexed in batches. Any failure rolls back.
 """
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from typing import IO, Any, Callable, Iterable, Optional
 import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib import search
 from ckan.lib.plugins import get_permission_labels
 
 from ..catalog import workbook
+from ..catalog.messages import N_, Message
 from ..catalog.text import clean, match_key
 from ..catalog.workbook import Line, Report
 from . import config as catalog_config
+from .bulk import BulkWriter
 
 Progress = Callable[[int], None]
 EXPORT_SCOPES = ("all", "share", "open")
@@ -36,7 +38,7 @@ class ImportResult:
     def as_dict(self, max_lines: int = 1000) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "ok": self.report.ok, **self.report.summary(),
                 "created": len(self.created), "updated": len(self.updated),
-                "lines": [line.as_dict() for line in self.report.lines[:max_lines]]}
+                "lines": [line.as_dict(tk._) for line in self.report.lines[:max_lines]]}
 
 
 @dataclass(frozen=True)
@@ -86,16 +88,17 @@ def _assign_departments(report: Report, organization: Optional[str],
             by_title.get(match_key(record.get("provider")))
         resource = clean(record.get("resource_code")) or clean(record.get("title"))
         if org is None:
-            report.lines.append(Line(entry.rows[0], layout_provider, "error", "R16",
-                                     f"「信息资源提供方」{clean(record.get('provider'))} 没有对应的部门。"
-                                     "请先创建该部门（填写统一社会信用代码），或导入时指定部门。", resource))
+            report.lines.append(Line(entry.rows[0], layout_provider, "error", "R16", Message(
+                N_("「信息资源提供方」{provider} 没有对应的部门。"
+                   "请先创建该部门（填写统一社会信用代码），或导入时指定部门。"),
+                provider=clean(record.get("provider"))), resource))
             continue
         record["owner_org"] = org.id
         held = existing.get(clean(record.get("resource_code")))
         if held is not None and held.owner_org and held.owner_org != org.id:
-            report.lines.append(Line(entry.rows[0], "信息资源代码", "error", "R3",
-                                     f"「信息资源代码」{resource} 已属于其他部门的资源 {held.name}，不能导入到本部门。",
-                                     resource))
+            report.lines.append(Line(entry.rows[0], "信息资源代码", "error", "R3", Message(
+                N_("「信息资源代码」{code} 已属于其他部门的资源 {other}，不能导入到本部门。"),
+                code=resource, other=held.name), resource))
 
 
 def read(source: IO[bytes] | str, filename: str, *, organization: Optional[str] = None
@@ -118,36 +121,38 @@ def target_departments(report: Report) -> set[str]:
 
 
 def write(report: Report, existing: dict[str, Existing], user: str,
-          progress: Optional[Progress] = None) -> tuple[list[str], list[str]]:
-    """Create or update every entry in one transaction; index them after the commit. The caller
-    has checked permissions and that ``report.ok``."""
+          progress: Optional[Progress] = None, batch_size: int = 500
+          ) -> tuple[list[str], list[str]]:
+    """Create or update every entry in one transaction (``bulk.BulkWriter``: the dataset schema
+    runs once per dataset, rows are flushed in batches), commit once, then index the written
+    datasets in batches. Any failure before the commit rolls everything back and indexes
+    nothing. The caller has checked permissions and that ``report.ok``."""
     assert report.ok, "write() needs a report without errors"
     created: list[str] = []
     updated: list[str] = []
-    base: dict[str, Any] = {"user": user, "ignore_auth": True, "defer_commit": True,
-                            "return_id_only": True, "govcat_codes_checked": True}
+    writer = BulkWriter(user, target_departments(report), batch_size)
     try:
         for entry in report.entries:
             data = {k: v for k, v in entry.record.items() if k != "catalog_warnings"}
             held = existing.get(clean(data.get("resource_code")))
-            if held is not None:
-                data["id"] = held.id
-                tk.get_action("package_patch")(dict(base), data)
-                updated.append(held.id)
-            else:
-                created.append(tk.get_action("package_create")(dict(base), data))
-            # Written rows stay in the open transaction; dropping the objects keeps every later
-            # autoflush from scanning thousands of loaded datasets.
-            model.Session.flush()
-            model.Session.expunge_all()
+            try:
+                if held is not None:
+                    updated.append(writer.update(held.id, data))
+                else:
+                    created.append(writer.create(data))
+            except tk.ValidationError as exc:  # name the row, as the dry run does
+                raise tk.ValidationError({**exc.error_dict, "row": [
+                    tk._("第{row}行（信息资源代码 {code}）").format(
+                        row=entry.rows[0], code=clean(data.get("resource_code")))]}) from exc
             if progress:
                 progress(1)
+        writer.flush()
+        writer.forget_notifications()
         model.Session.commit()
     except Exception:
         model.Session.rollback()
         raise
-    search.rebuild(package_ids=created + updated, defer_commit=True, quiet=True)
-    search.commit()
+    writer.index()
     return created, updated
 
 

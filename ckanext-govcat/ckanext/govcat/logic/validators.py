@@ -14,15 +14,18 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.logic.validators import owner_org_validator, package_name_validator
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ..catalog import rules, uscc
+from ..catalog.messages import N_, Message, render
 from ..catalog.text import clean
 from . import config as catalog_config
 
 # Scalar dataset fields the catalog record carries (beyond data_items).
 __all__ = ["govcat_catalog_rules", "govcat_uscc", "govcat_region_code", "govcat_department_class",
-           "govcat_parent_department", "govcat_json_list"]
+           "govcat_parent_department", "govcat_json_list", "govcat_package_name",
+           "govcat_owner_org"]
 
 RECORD_FIELDS = tuple(rules.FIELD_LABELS) + ("code_scheme", "open_type_label", "private")
 ITEM_FIELDS = ("name", "data_type", "length", "description")
@@ -118,13 +121,35 @@ def govcat_catalog_rules(key: FlattenKey, data: FlattenDataDict, errors: Flatten
         other = code_taken_by(code, package_id if isinstance(package_id, str) else
                               (context.get("package").id if context.get("package") else None))
         if other:
-            issues.append(rules.Issue("R3", "resource_code", "error",
-                                      f"「信息资源代码」{code} 已被资源 {other} 使用，信息资源代码必须唯一。"))
+            issues.append(rules.Issue("R3", "resource_code", "error", Message(
+                N_("「信息资源代码」{code} 已被资源 {other} 使用，信息资源代码必须唯一。"),
+                code=code, other=other)))
     for issue in issues:
         if issue.is_error:
-            _add_error(errors, issue.field, issue.message)
+            _add_error(errors, issue.field, render(issue.message, tk._))
     data[("catalog_warnings",)] = json.dumps(
-        [i.as_dict() for i in issues if not i.is_error], ensure_ascii=False)
+        [i.as_dict(tk._) for i in issues if not i.is_error], ensure_ascii=False)
+
+
+def govcat_package_name(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                        context: Context) -> Any:
+    """CKAN's ``package_name_validator``, unless a bulk writer has checked the names of its whole
+    batch in one query (context ``govcat_names_checked``)."""
+    if context.get("govcat_names_checked"):
+        return None
+    return package_name_validator(key, data, errors, context)
+
+
+def govcat_owner_org(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                     context: Context) -> Any:
+    """CKAN's ``owner_org_validator``, unless a bulk writer has resolved and authorised the
+    departments (context ``govcat_departments``: their ids); then the value must be one of them."""
+    departments = context.get("govcat_departments")
+    if departments is None:
+        return owner_org_validator(key, data, errors, context)
+    if data.get(key) not in departments:
+        raise tk.Invalid(tk._("部门 {name} 不在本次导入的部门中").format(name=data.get(key)))
+    return None
 
 
 def govcat_uscc(value: Any) -> Any:
@@ -133,7 +158,8 @@ def govcat_uscc(value: Any) -> Any:
         return ""
     problem = uscc.problem(value)
     if problem:
-        raise tk.Invalid(f"不是有效的统一社会信用代码：{problem}")
+        raise tk.Invalid(tk._("不是有效的统一社会信用代码：{problem}").format(
+            problem=render(problem, tk._)))
     return uscc.normalise(value)
 
 
@@ -143,7 +169,7 @@ def govcat_region_code(value: Any) -> Any:
         return ""
     problem = catalog_config.standard().regions.problem(value)
     if problem:
-        raise tk.Invalid(f"行政区划代码{problem}")
+        raise tk.Invalid(tk._("行政区划代码{problem}").format(problem=render(problem, tk._)))
     return clean(value)
 
 
@@ -154,7 +180,8 @@ def govcat_department_class(value: Any) -> Any:
     vocabulary = catalog_config.standard().vocabularies["department_class"]
     term = vocabulary.lookup(value)
     if term is None:
-        raise tk.Invalid("部门类别应为：" + "、".join(t.label for t in vocabulary.terms))
+        raise tk.Invalid(tk._("部门类别应为：{labels}").format(
+            labels="、".join(t.label for t in vocabulary.terms)))
     return term.value
 
 
@@ -164,7 +191,7 @@ def govcat_parent_department(value: Any, context: Context) -> Any:
         return ""
     group = model.Group.get(clean(value))
     if group is None or not group.is_organization:
-        raise tk.Invalid(f"上级部门「{clean(value)}」不存在")
+        raise tk.Invalid(tk._("上级部门「{name}」不存在").format(name=clean(value)))
     return group.name
 
 
