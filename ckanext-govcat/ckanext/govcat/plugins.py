@@ -95,9 +95,19 @@ class GovcatThemePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         _declare(declaration, "theme")
+
+    def make_middleware(self, app: Any, config: CKANConfig) -> Any:
+        """Every form and Action API call of a logged-in browser session needs its CSRF token,
+        whatever CKAN 2.12's per-view exemptions say (``csrf.py``)."""
+        if hasattr(app, "before_request"):  # the Flask app
+            from . import csrf
+
+            app.before_request(csrf.require_token)
+        return app
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:

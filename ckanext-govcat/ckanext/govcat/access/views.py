@@ -14,7 +14,8 @@ from flask import Blueprint, Response, request
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from . import config, csrf, gate, states
+from .. import csrf
+from . import config, gate, states
 
 _ = tk._
 blueprint = Blueprint("govcat_access", __name__)
