@@ -99,14 +99,11 @@ def _fresh_catalog() -> str:
     from ckan.tests import helpers
     from ckan.tests.helpers import call_action
 
-    from ckan import model
+    from .env import pooled_engine_kept
 
-    engine = model.meta.engine
-    helpers.reset_db()
-    _run_migrations("govcat_search")
-    # CKAN's core alembic env re-binds the model to a NullPool engine: take the pooled one back,
-    # or every statement of both timed runs would open a new connection.
-    model.init_model(engine)
+    with pooled_engine_kept():
+        helpers.reset_db()
+        _run_migrations("govcat_search")
     search.clear_all()
     site_user = call_action("get_site_user")["name"]
     for dept in range(DEPARTMENTS):

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import configparser
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ckanext.govcat.launcher.services import Services, resolve_services
 
@@ -61,15 +62,23 @@ def start(data_dir: Path) -> BenchEnv:
     return BenchEnv(services, ini, app)
 
 
-def migrate() -> None:
-    """Migrate core and govcat_search in-process, keeping CKAN's pooled engine: CKAN's core
-    alembic env re-binds the model to its own NullPool engine, which would make every later
+@contextlib.contextmanager
+def pooled_engine_kept() -> Iterator[None]:
+    """Run in-process migrations (or CKAN's database reset) and keep CKAN's pooled engine: its
+    core alembic env re-binds the model to its own NullPool engine, which would make every later
     statement of this process open a new database connection (the portal migrates in a
     separate process and never sees this)."""
     from ckan import model
-    from ckan.cli.db import _run_migrations
 
     engine = model.meta.engine
-    _run_migrations(None)  # type: ignore[arg-type]  # core
-    _run_migrations("govcat_search")
+    yield
     model.init_model(engine)
+
+
+def migrate() -> None:
+    """Migrate core and govcat_search in-process."""
+    from ckan.cli.db import _run_migrations
+
+    with pooled_engine_kept():
+        _run_migrations(None)  # type: ignore[arg-type]  # core
+        _run_migrations("govcat_search")

@@ -90,7 +90,8 @@ class BackendSettings:
     batch_size: int = 500
 
 
-TERM_TABLE_OID = "SELECT CAST('govcat_search_term' AS regclass)::oid"
+# Select-list item reading the term table's oid, for ``TermDictionary.validate``.
+TERM_TABLE_OID = "CAST('govcat_search_term' AS regclass)::oid AS term_oid"
 
 
 class TermDictionary:
@@ -102,12 +103,9 @@ class TermDictionary:
         self._oid: Optional[int] = None
         self._lock = threading.Lock()
 
-    def validate(self, conn: sa.Connection) -> bool:
-        """Forget cached ids when the term table was recreated (its oid changed); True if it was."""
-        return self.validate_oid(conn.execute(sa.text(TERM_TABLE_OID)).scalar_one())
-
-    def validate_oid(self, oid: int) -> bool:
-        """``validate`` with the term table's oid already read (``TERM_TABLE_OID``)."""
+    def validate(self, oid: int) -> bool:
+        """Forget cached ids when the term table was recreated: ``oid`` (read with
+        ``TERM_TABLE_OID``) is not the one they came from. True if it was."""
         if oid == self._oid:
             return False
         with self._lock:
@@ -275,10 +273,10 @@ class PostgresConnection:
         # row is counted out once; the same statement reads the term table's oid.
         index_ids = sorted({doc["index_id"] for doc in docs})
         oid = conn.execute(sa.text(
-            "SELECT CAST('govcat_search_term' AS regclass)::oid, "
+            f"SELECT {TERM_TABLE_OID}, "
             "(SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(CAST(:k AS text[])) k)"),
-            {"k": index_ids}).one()[0]
-        if self.terms.validate_oid(oid):
+            {"k": index_ids}).one().term_oid
+        if self.terms.validate(oid):
             self._known_fields = set()
         facet_pairs: list[list[tuple[str, str]]] = []
         for doc in docs:
@@ -412,11 +410,10 @@ class PostgresConnection:
                 request.snapshot = conn.execute(sa.text(
                     "SELECT set_config('statement_timeout', :t, true), "
                     "set_config('enable_seqscan', 'off', true), "
-                    "set_config('work_mem', '64MB', true), "
-                    "CAST('govcat_search_term' AS regclass)::oid AS term_oid, "
+                    f"set_config('work_mem', '64MB', true), {TERM_TABLE_OID}, "
                     + SNAPSHOT_COLUMNS),
                     {"t": str(self.settings.statement_timeout_ms)}).one()
-                if self.terms.validate_oid(request.snapshot.term_oid):
+                if self.terms.validate(request.snapshot.term_oid):
                     self._known_fields = set()
                 try:
                     return request.run(conn)

@@ -98,16 +98,19 @@ def _load(conn: sa.Connection) -> View:
 
 def _apply(view: View, changed: list[Any]) -> View:
     """A new view: the changed documents' ords taken out of every bitmap, then added to the
-    bitmaps of the terms they carry now."""
+    bitmaps of the terms they carry now. Bitmaps the change does not touch are shared."""
     moved = BitMap(int(row[0]) for row in changed)
     added: dict[int, list[int]] = {}
     for ord_, terms in changed:
         for term in terms or ():
             added.setdefault(int(term), []).append(int(ord_))
-    bitmaps: dict[int, FrozenBitMap] = {}
-    for term in view.bitmaps.keys() | added.keys():
+    bitmaps = dict(view.bitmaps)
+    for term, old in view.bitmaps.items():
+        if term not in added and old.intersect(moved):
+            bitmaps[term] = old - moved
+    for term, ords in added.items():
         bitmap = BitMap(view.bitmaps.get(term, ()))
         bitmap -= moved
-        bitmap.update(added.get(term, ()))
+        bitmap.update(ords)
         bitmaps[term] = FrozenBitMap(bitmap)
     return View(bitmaps)
