@@ -1,9 +1,13 @@
 """The govcat_search tables that migrations create match the tables the code declares."""
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from ckan import model
 
@@ -40,3 +44,45 @@ def test_ranking_texts_are_stored_uncompressed_and_huge_datasets_still_fit() -> 
             "SELECT pg_column_compression(rank_a), pg_column_compression(rank_d), "
             "length(rank_a) FROM govcat_search_doc WHERE name = 'huge'")).one()
     assert row[0] is None and row[1] is None and 0 < row[2] <= 300
+
+
+def _govcat_search_alembic() -> Config:
+    here = resources.files("ckanext.govcat").joinpath("migration", "govcat_search")
+    cfg = Config(str(here.joinpath("alembic.ini")))
+    cfg.set_main_option("script_location", str(here))
+    cfg.set_main_option("sqlalchemy.url",
+                        model.meta.engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_facet_lexemes_reach_documents_indexed_before_they_existed() -> None:
+    """0004 puts a ``#<term id>`` lexeme per facet term into every indexed tsvector, so a search
+    with words and a facet filter finds documents indexed before it without a rebuild; the
+    downgrade takes them out again."""
+    from ckan.tests import factories, helpers
+
+    org = factories.Organization()
+    factories.Dataset(title="危险化学品经营许可", owner_org=org["id"], tags=[{"name": "安全生产"}])
+
+    def found() -> int:
+        return helpers.call_action("package_search", q="危险化学品",
+                                   fq='tags:"安全生产"')["count"]
+
+    def lexemes() -> list[str]:
+        with model.meta.engine.connect() as conn:
+            return conn.execute(sa.text(
+                "SELECT lexeme FROM govcat_search_doc, unnest(tsv) "
+                "WHERE lexeme LIKE '#%' ORDER BY 1")).scalars().all()
+
+    marked = lexemes()
+    assert found() == 1 and marked
+    cfg = _govcat_search_alembic()
+    command.downgrade(cfg, "0003_document_writer_txid")
+    try:
+        assert lexemes() == []
+        assert found() == 0  # without the lexemes the filter finds nothing: 0004 must add them
+    finally:
+        command.upgrade(cfg, "head")
+    assert lexemes() == marked
+    assert found() == 1

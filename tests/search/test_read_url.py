@@ -46,3 +46,22 @@ class TestReadUrl:
         factories.Dataset(title="写入主库", owner_org=org["id"])  # writes still reach the primary
         monkeypatch.delitem(ckan_config, "ckanext.govcat.search.read_url")
         assert helpers.call_action("package_search", q="主库")["count"] == 2
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_search_survives_the_server_closing_its_pooled_connection() -> None:
+    """Search connections are not pinged on checkout: a connection the server closed (restart,
+    failover) fails its first statement, and the search runs once more on a new one."""
+    from ckanext.govcat.search import bridge
+
+    org = factories.Organization()
+    factories.Dataset(title="连接中断", owner_org=org["id"])
+    assert helpers.call_action("package_search", q="中断")["count"] == 1
+    read = bridge.make_connection().read_engine
+    with read.connect() as conn:  # the pooled connection the next search checks out
+        pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    with model.meta.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+    assert helpers.call_action("package_search", q="中断")["count"] == 1
+    with read.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != pid

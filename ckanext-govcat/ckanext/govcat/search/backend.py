@@ -29,10 +29,10 @@ from sqlalchemy.dialects import postgresql as pg
 from collections import Counter
 
 from . import text
-from .bitmaps import SNAPSHOT_COLUMNS, FacetBitmaps, View
+from .bitmaps import CHANGES_COLUMN, SNAPSHOT_COLUMNS, FacetBitmaps, View
 
-from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights, Slice,
-                       parse_date, split_slice)
+from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights, PackedText,
+                       RankScore, Slice, parse_date, split_slice, unpack)
 from .model import doc_table, facet_count_table, field_table, term_table
 from .parser import FIELD_RE, And, MatchAll, Node, Not, Or, QuerySyntaxError, Term, parse
 
@@ -46,10 +46,6 @@ LABEL_SEPARATOR = "\x1f"  # joins a label set into one text value for unnest
 # Characters of normalised text kept per ranking column. The columns are stored PLAIN
 # (uncompressed, inline), so together they must leave a row room in a page.
 RANK_TEXT_LIMIT = {"A": 300, "B": 400, "D": 400}
-# Per query word: a match in A-weight fields (title) scores 8, B (tags, classification) 4,
-# D (resource names) 1; a word found in none of them matched elsewhere (C: description) and
-# scores 2.
-RANK_POINTS = {"A": 8, "B": 4, "D": 1, "C": 2}
 # Index-document keys that are bookkeeping or ids, never searched as text.
 NOT_TEXT = {
     "id", "index_id", "site_id", "state", "capacity", "entity_type", "dataset_type", "type",
@@ -338,7 +334,7 @@ class PostgresConnection:
             "rank_b": rank_text["B"],
             "rank_d": rank_text["D"],
             "doc": json.loads(json.dumps(stored, default=str)),
-            "tsv": text.build_tsvector(weighted),
+            "tsv": f"{text.build_tsvector(weighted)} {text.facet_tsvector(facet_ids)}",
             "facet_terms": facet_ids,
             "data_dict": doc.get("data_dict"),
             "validated_data_dict": doc.get("validated_data_dict"),
@@ -399,29 +395,41 @@ class PostgresConnection:
     def search(self, q: Optional[str] = None, **params: Any) -> Results:
         self.commit()
         request = _Request.read(q, params, self)
-        with self.read_engine.connect() as conn:
-            # One snapshot for the whole search: facet bitmaps are synced to what it holds.
-            conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                # Plans must reach documents through the indexes: a sequential scan would
-                # read every out-of-line tsvector. work_mem keeps complement sets hashed.
-                # One round trip: session settings, the term table's oid for the cache, and
-                # the snapshot the facet bitmaps are synced to.
-                request.snapshot = conn.execute(sa.text(
-                    "SELECT set_config('statement_timeout', :t, true), "
-                    "set_config('enable_seqscan', 'off', true), "
-                    f"set_config('work_mem', '64MB', true), {TERM_TABLE_OID}, "
-                    + SNAPSHOT_COLUMNS),
-                    {"t": str(self.settings.statement_timeout_ms)}).one()
-                if self.terms.validate(request.snapshot.term_oid):
-                    self._known_fields = set()
-                try:
-                    return request.run(conn)
-                except sa.exc.OperationalError as e:
-                    if "statement timeout" in str(e):
-                        raise SearchBackendError(
-                            "The search took too long; narrow it with more words or filters") from e
-                    raise
+        try:
+            return self._search(request)
+        except sa.exc.DBAPIError as e:
+            if not e.connection_invalidated:
+                raise
+            # A pooled connection the server closed (restart, failover): once more, afresh.
+            return self._search(request)
+
+    def _search(self, request: "_Request") -> Results:
+        # The read engine's transactions are REPEATABLE READ: one snapshot for the whole
+        # search, to which the facet bitmaps are synced.
+        with self.read_engine.connect() as conn, conn.begin():
+            # Plans must reach documents through the indexes: a sequential scan would read
+            # every out-of-line tsvector. work_mem keeps complement sets hashed. One round trip:
+            # session settings, the term table's oid for the cache, the snapshot and what
+            # changed since the facet bitmaps were last synced.
+            since = self.bitmaps.since()
+            request.snapshot = conn.execute(sa.text(
+                "SELECT set_config('statement_timeout', :t, true), "
+                "set_config('enable_seqscan', 'off', true), "
+                f"set_config('work_mem', '64MB', true), {TERM_TABLE_OID}, "
+                f"{SNAPSHOT_COLUMNS}, {CHANGES_COLUMN}"),
+                {"t": str(self.settings.statement_timeout_ms), **since}).one()
+            if self.terms.validate(request.snapshot.term_oid):
+                self._known_fields = set()
+            if self.bitmaps.loaded:
+                # Once loaded, bitmaps follow every search, so changes never pile up.
+                request.view = self.bitmaps.sync(conn, request.snapshot, since)
+            try:
+                return request.run(conn)
+            except sa.exc.OperationalError as e:
+                if "statement timeout" in str(e):
+                    raise SearchBackendError(
+                        "The search took too long; narrow it with more words or filters") from e
+                raise
 
     def known_fields(self, conn: sa.Connection) -> set[str]:
         if not self._known_fields:
@@ -461,8 +469,8 @@ class _Request:
     facet_limit: int
     facet_mincount: int
     compiled: Compiled = field(init=False)
-    slice_where: Optional[sa.ColumnElement[bool]] = field(init=False)
     snapshot: Any = field(init=False, default=None)
+    view: Optional[View] = field(init=False, default=None)
 
     @classmethod
     def read(cls, q: Optional[str], params: dict[str, Any], conn: PostgresConnection) -> "_Request":
@@ -499,20 +507,8 @@ class _Request:
                    facet_fields, min(limit, MAX_FACET_LIMIT), mincount)
 
     def _rank_expr(self) -> Optional[sa.ColumnElement[Any]]:
-        """Sum over the query words of: A 8 + B 4 + D 1 for each ranking text holding the word,
-        or C 2 when none does. Each text is searched once per word (NULLIF/COALESCE, not CASE,
-        so no strpos runs twice)."""
         words = list(dict.fromkeys(w for w in self.compiled.rank_terms if w))
-        if not words:
-            return None
-        score: Any = sa.literal(0)
-        for word in words:
-            hits: Any = sa.literal(0)
-            for weight, col in (("A", D.rank_a), ("B", D.rank_b), ("D", D.rank_d)):
-                found = sa.cast(sa.func.strpos(col, word) > 0, sa.Integer)
-                hits = hits + RANK_POINTS[weight] * found
-            score = score + sa.func.coalesce(sa.func.nullif(hits, 0), RANK_POINTS["C"])
-        return score
+        return RankScore(words) if words else None
 
     def _sort_keys(self, conn: sa.Connection, rank: Optional[sa.ColumnElement[Any]]
                    ) -> list[tuple[sa.ColumnElement[Any], bool, bool]]:
@@ -549,8 +545,6 @@ class _Request:
     def run(self, conn: sa.Connection) -> Results:
         self.compiled = self.conn._compile_node(self.node, conn)
         where = self.compiled.where
-        self.slice_where = self.conn._compile_node(
-            And(tuple(_slice_nodes(self.slice))), conn).where if self.slice.values else None
         rank = self._rank_expr()
         keys = self._sort_keys(conn, rank)
         fast = [f for f in self.facet_fields if f in self.conn.settings.facet_fields]
@@ -559,21 +553,21 @@ class _Request:
             # Only slice conditions: counts are maintained, the page comes straight off an index.
             counts = self._summary(conn)
             hits = counts.pop(TOTAL_TERM, 0)
-            top = [] if self.rows == 0 or hits <= self.start else list(conn.execute(
-                sa.select(D.ord).where(where).order_by(*self._ordering(keys))
-                .limit(self.rows).offset(self.start)).scalars())
+            docs = [] if self.rows == 0 or hits <= self.start else self._docs(conn.execute(
+                sa.select(self._page_docs(self._page(sa.select(*(
+                    expr.label(f"k{i}") for i, (expr, _, _) in enumerate(keys))).where(where),
+                    keys), rank))).scalar())
         else:
-            hits, top, counts = self._one_pass(conn, where, keys, bool(fast))
+            hits, docs, counts = self._one_pass(conn, where, keys, rank, bool(fast))
             if fast and counts is None:
                 counts = self._complement(conn, where, hits, self._summary(conn))
-        docs = self._fetch(conn, top, rank)
         facets = self._facets(conn, where, counts) if self.facet_fields else {}
         return Results(hits=hits, docs=docs, facets={"facet_fields": facets})
 
     def _one_pass(self, conn: sa.Connection, where: sa.ColumnElement[bool],
-                  keys: list[tuple[Any, bool, bool]], direct_facets: bool
-                  ) -> tuple[int, list[int], Optional[Counter[int]]]:
-        """One scan of the matches: their number, the ordinals of the requested page, and —
+                  keys: list[tuple[Any, bool, bool]], rank: Optional[sa.ColumnElement[Any]],
+                  direct_facets: bool) -> tuple[int, list[dict[str, Any]], Optional[Counter[int]]]:
+        """One scan of the matches: their number, the documents of the requested page, and —
         unless the matches are most of their slice (then the complement is cheaper) — the
         facet term counts, from the ordinals of all matches and the facet bitmaps."""
         view = self._bitmaps(conn) if direct_facets else None
@@ -581,30 +575,28 @@ class _Request:
         m = sa.select(*columns).where(where).cte("m").prefix_with("MATERIALIZED")
         ord_col = m.c[f"k{len(keys) - 1}"]
         mkeys = [(m.c[f"k{i}"], desc, nulls) for i, (_, desc, nulls) in enumerate(keys)]
-        page = (sa.select(ord_col.label("ord"), *(k for k, _, _ in mkeys))
-                .order_by(*self._ordering(mkeys)).limit(self.rows).offset(self.start).subquery())
-        pkeys = [(page.c[k.key], desc, nulls) for k, desc, nulls in mkeys]
+        page = self._page(sa.select(m), mkeys)
         hits = sa.select(sa.func.count()).select_from(m).scalar_subquery()
-        top = sa.select(sa.func.array_agg(pg.aggregate_order_by(
-            page.c.ord, *self._ordering(pkeys)))).scalar_subquery()
         matched: Any = sa.null()
         if view is not None:
             matched = sa.select(sa.func.coalesce(
                 sa.func.array_agg(ord_col), sa.cast(sa.literal([]), pg.ARRAY(sa.Integer)))
             ).scalar_subquery()
-            if self.slice_where is not None:
+            if self.slice.values:
                 total = self._summary_stmt(TOTAL_TERM).scalar_subquery()
                 matched = sa.case((hits * 2 > sa.func.coalesce(total, 0), sa.null()),
                                   else_=matched)
-        row = conn.execute(sa.select(hits.label("hits"), top.label("top"),
+        row = conn.execute(sa.select(hits.label("hits"), self._page_docs(page, rank),
                                      matched.label("matched"))).one()
         counts = None  # None with direct_facets: the complement is cheaper
         if view is not None and row.matched is not None:
             counts = view.counts(row.matched, self._facet_term_ids(conn, view))
-        return int(row.hits), list(row.top or []), counts
+        return int(row.hits), self._docs(row.docs), counts
 
     def _bitmaps(self, conn: sa.Connection) -> View:
-        return self.conn.bitmaps.sync(conn, self.snapshot)
+        if self.view is None:  # the process's first search that counts on bitmaps
+            self.view = self.conn.bitmaps.sync(conn, self.snapshot, self.conn.bitmaps.since())
+        return self.view
 
     def _facet_term_ids(self, conn: sa.Connection, view: View) -> list[int]:
         """The bitmap terms that belong to a requested facet field."""
@@ -618,29 +610,60 @@ class _Request:
         the counts of the slice's documents that do not match."""
         counts = Counter(base)
         if hits < counts.get(TOTAL_TERM, 0):
+            slice_where = self.conn._compile_node(And(tuple(_slice_nodes(self.slice))), conn).where
             matched = sa.select(D.ord).where(where).scalar_subquery()
-            counts.subtract(self._term_counts(conn, sa.and_(self.slice_where, D.ord.not_in(matched))))
+            counts.subtract(self._term_counts(conn, sa.and_(slice_where, D.ord.not_in(matched))))
         return counts
 
-    def _fetch(self, conn: sa.Connection, ords: list[int],
-               rank: Optional[sa.ColumnElement[Any]]) -> list[dict[str, Any]]:
-        """The stored documents of the page, in page order. The stored index document is read
-        only when ``fl`` asks for a field that has no column of its own (CKAN's own searches
-        ask for ``id validated_data_dict``)."""
-        if not ords:
-            return []
+    def _page(self, keyed: sa.Select[Any], keys: list[tuple[Any, bool, bool]]
+              ) -> tuple[sa.CTE, list[Any]]:
+        """The requested page of ``keyed`` (sort keys as ``k0``…, ``ord`` last) as a CTE, and
+        the page order on its columns."""
+        page = (keyed.order_by(*self._ordering(keys)).limit(self.rows).offset(self.start)
+                .cte("page"))
+        return page, self._ordering([(page.c[f"k{i}"], desc, nulls)
+                                     for i, (_, desc, nulls) in enumerate(keys)])
+
+    def _page_docs(self, page: tuple[sa.CTE, list[Any]], rank: Optional[sa.ColumnElement[Any]]
+                   ) -> sa.ColumnElement[Any]:
+        """Select-list item ``docs``: the ``_fields()`` of the stored documents of ``page``
+        (from ``_page``), in page order, as one ``PackedText``.
+        The page's dataset dicts are returned as stored, with no JSON quoting on either side.
+        The stored index document is read only when ``fl`` asks for a field without a column
+        of its own (CKAN's own searches ask for ``id validated_data_dict``)."""
+        cte, order = page
+        ord_col = cte.c[f"k{len(cte.c) - 1}"]
+        packed = PackedText([column for _, column in self._fields(rank)])
+        return (sa.select(sa.func.string_agg(packed, pg.aggregate_order_by(sa.literal(""), *order)))
+                .select_from(cte.join(doc_table, D.ord == ord_col))
+                .scalar_subquery().label("docs"))
+
+    def _fields(self, rank: Optional[sa.ColumnElement[Any]]) -> list[tuple[str, Any]]:
+        """(name, column) of what a page returns per document for ``fl``."""
         wants_all = "*" in self.fl
-        columns: list[Any] = [D.ord]
+        fields: list[tuple[str, Any]] = []
         if wants_all or any(f not in OWN_COLUMNS and f != "score" for f in self.fl):
-            columns.append(D.doc)
-        columns += [OWN_COLUMNS[f].label(f) for f in OWN_COLUMNS if f in self.fl]
-        if wants_all:
-            columns += [D.data_dict, D.validated_data_dict]
+            fields.append(("doc", D.doc))
+        fields += [(f, OWN_COLUMNS[f]) for f in OWN_COLUMNS if f in self.fl or (
+            wants_all and f in ("data_dict", "validated_data_dict"))]
         if "score" in self.fl:
-            columns.append((rank if rank is not None else sa.literal(1)).label("score"))
-        rows = {row["ord"]: row for row in conn.execute(
-            sa.select(*columns).where(D.ord.in_(ords))).mappings()}
-        return [self._doc(rows[o], wants_all) for o in ords if o in rows]
+            fields.append(("score", rank if rank is not None else sa.literal(1)))
+        return fields
+
+    def _docs(self, packed: Optional[str]) -> list[dict[str, Any]]:
+        """The page's documents from ``_page_docs``."""
+        names = [name for name, _ in self._fields(None)]
+        values = unpack(packed or "")
+        wants_all = "*" in self.fl
+        docs = []
+        for i in range(0, len(values), len(names)):
+            fields = dict(zip(names, values[i:i + len(names)]))
+            if fields.get("doc") is not None:
+                fields["doc"] = json.loads(fields["doc"])
+            if fields.get("score") is not None:
+                fields["score"] = int(fields["score"])
+            docs.append(self._doc(fields, wants_all))
+        return docs
 
     def _summary(self, conn: sa.Connection) -> Counter[int]:
         """Term counts of the slice from govcat_search_facet_count (no document is read)."""
@@ -699,11 +722,9 @@ class _Request:
                 .group_by(values.c.v))
         return {v: n for v, n in conn.execute(stmt).all() if v is not None}
 
-    def _doc(self, row: Any, wants_all: bool) -> dict[str, Any]:
-        stored = dict(row["doc"]) if "doc" in row.keys() else {}
-        for key in row.keys():
-            if key not in ("ord", "doc") and row[key] is not None:
-                stored[key] = row[key]
+    def _doc(self, fields: dict[str, Any], wants_all: bool) -> dict[str, Any]:
+        stored = dict(fields.pop("doc", None) or {})
+        stored.update((k, v) for k, v in fields.items() if v is not None)
         if wants_all:
             return stored
         return {k: stored[k] for k in self.fl if k in stored}

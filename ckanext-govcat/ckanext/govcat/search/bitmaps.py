@@ -6,9 +6,10 @@ hashing the elements: for ten thousand matches, about a hundred thousand element
 of every document carrying it. A search then only fetches the ords it matched, and each term's
 count is the size of an intersection.
 
-Contract: ``sync(conn, snapshot)`` runs inside the search's REPEATABLE READ transaction, before
-the statement that matches documents, with ``snapshot`` read in that transaction
-(``SNAPSHOT_COLUMNS``). The ``View`` it returns counts exactly what that snapshot holds:
+Contract: ``sync(conn, snapshot, since)`` runs inside the search's REPEATABLE READ transaction,
+before the statement that matches documents, with ``snapshot`` read in that transaction
+(``SNAPSHOT_COLUMNS`` and ``CHANGES_COLUMN``, bound to ``since()`` read just before). The
+``View`` it returns counts exactly what that snapshot holds:
 
 - every document write records its transaction id (``govcat_search_doc.txid``);
 - after a sync against snapshot S, every transaction below S's xmax and not in S's in-progress
@@ -39,6 +40,14 @@ SNAPSHOT_COLUMNS = (
 )
 # More changed documents than this since the last sync: reload everything instead.
 FULL_RELOAD_ROWS = 5000
+# Select-list item: the documents written since the last sync, [[ord, facet_terms], …] or
+# null, at most FULL_RELOAD_ROWS + 1 of them; the parameters come from ``since()``. Read with
+# the snapshot, it saves the search a round trip.
+CHANGES_COLUMN = (
+    "(SELECT json_agg(json_build_array(ord, facet_terms)) FROM (SELECT ord, facet_terms "
+    "FROM govcat_search_doc WHERE txid >= :sync_xmax "
+    "OR txid = ANY(CAST(:sync_xip AS bigint[])) LIMIT :sync_limit) c) AS changes"
+)
 
 
 @dataclass(frozen=True)
@@ -50,14 +59,10 @@ class View:
     def counts(self, ords: Iterable[int], terms: Iterable[int]) -> Counter[int]:
         """How many of ``ords`` carry each of ``terms`` (terms with none are left out)."""
         matched = BitMap(ords)
-        out: Counter[int] = Counter()
-        for term in terms:
-            bitmap = self.bitmaps.get(term)
-            if bitmap is not None:
-                n = matched.intersection_cardinality(bitmap)
-                if n:
-                    out[term] = n
-        return out
+        present = [(term, bitmap) for term in terms
+                   if (bitmap := self.bitmaps.get(term)) is not None]
+        sizes = map(matched.intersection_cardinality, [bitmap for _, bitmap in present])
+        return Counter({term: n for (term, _), n in zip(present, sizes) if n})
 
 
 class FacetBitmaps:
@@ -70,16 +75,30 @@ class FacetBitmaps:
         self._xip: list[int] = []
         self._lock = threading.Lock()
 
-    def sync(self, conn: sa.Connection, snapshot: Any) -> View:
-        """Bring the bitmaps to ``snapshot`` (a row with ``SNAPSHOT_COLUMNS``) and return them."""
+    @property
+    def loaded(self) -> bool:
+        return self._doc_oid is not None
+
+    def since(self) -> dict[str, Any]:
+        """Parameters of ``CHANGES_COLUMN``: where the last sync left off (nothing is read
+        before the first load)."""
+        return {"sync_xmax": self._xmax, "sync_xip": list(self._xip),
+                "sync_limit": FULL_RELOAD_ROWS + 1 if self.loaded else 0}
+
+    def sync(self, conn: sa.Connection, snapshot: Any, since: dict[str, Any]) -> View:
+        """Bring the bitmaps to ``snapshot`` (a row with ``SNAPSHOT_COLUMNS`` and
+        ``CHANGES_COLUMN`` read with ``since``) and return them."""
         with self._lock:
             if snapshot.doc_oid != self._doc_oid:
                 self._view = _load(conn)
             else:
-                changed = conn.execute(sa.text(
-                    "SELECT ord, facet_terms FROM govcat_search_doc "
-                    "WHERE txid >= :xmax OR txid = ANY(CAST(:xip AS bigint[]))"),
-                    {"xmax": self._xmax, "xip": self._xip}).all()
+                changed = snapshot.changes or []
+                if since["sync_xmax"] != self._xmax or since["sync_xip"] != self._xip:
+                    # Another thread synced in between: read what changed since its sync.
+                    changed = conn.execute(sa.text(
+                        "SELECT ord, facet_terms FROM govcat_search_doc "
+                        "WHERE txid >= :xmax OR txid = ANY(CAST(:xip AS bigint[]))"),
+                        {"xmax": self._xmax, "xip": self._xip}).all()
                 if len(changed) > FULL_RELOAD_ROWS:
                     self._view = _load(conn)
                 elif changed:

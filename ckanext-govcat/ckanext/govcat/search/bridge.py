@@ -78,12 +78,16 @@ def _write_engine() -> sa.Engine:
 
 
 def _engine_for_reads(write: sa.Engine) -> sa.Engine:
+    """Searches have a pool of their own, on ``read_url`` or else the write engine's database:
+    every transaction is REPEATABLE READ (one snapshot per search, see ``bitmaps``) without
+    setting it per checkout, and there is no ping per checkout (``search`` retries once on a
+    connection the server closed instead)."""
     global _read_engine
-    url = search_config.read_url()
-    if not url:
-        return write
-    if _read_engine is None or str(_read_engine.url) != str(sa.make_url(url)):
-        _read_engine = sa.create_engine(url, pool_pre_ping=True)
+    url = sa.make_url(search_config.read_url() or write.url)
+    if _read_engine is None or _read_engine.url != url:
+        if _read_engine is not None:
+            _read_engine.dispose()
+        _read_engine = sa.create_engine(url, isolation_level="REPEATABLE READ")
     return _read_engine
 
 

@@ -3,8 +3,9 @@
 ``govcat_search_doc`` holds one row per indexed dataset. Its hot columns (filters, sort keys,
 ``facet_terms`` = ids of the (field, value) pairs of the facet fields, and the short normalised
 texts ranking reads) stay inline in narrow heap rows; the index document CKAN builds (``doc``),
-the dataset dicts returned from searches and the weighted tsvector (matched through its GIN index)
-live out of line. ``govcat_search_term`` is the facet term dictionary; ``govcat_search_field``
+the dataset dicts returned from searches and the weighted tsvector (matched through its GIN index;
+it also holds a positionless lexeme ``#<term id>`` per facet term, so facet filters are matched
+in the same index scan as the words) live out of line. ``govcat_search_term`` is the facet term dictionary; ``govcat_search_field``
 lists every field name ever indexed (sorting on anything else is an error).
 ``govcat_search_facet_count`` keeps, per slice (site, state, capacity, dataset type, label set),
 how many documents carry each facet term (term 0: all documents); the write path maintains it
@@ -27,7 +28,7 @@ doc_table = sa.Table(
     sa.Column("capacity", sa.Text),
     sa.Column("dataset_type", sa.Text),
     sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
-    sa.Column("metadata_modified", sa.DateTime(timezone=True), index=True),
+    sa.Column("metadata_modified", sa.DateTime(timezone=True)),
     sa.Column("metadata_created", sa.DateTime(timezone=True)),
     sa.Column("ord", sa.Integer, sa.Identity(), nullable=False, unique=True),
     sa.Column("title_sort", sa.Text),
@@ -45,7 +46,8 @@ doc_table = sa.Table(
     sa.Index("govcat_search_doc_tsv_idx", "tsv", postgresql_using="gin"),
     sa.Index("govcat_search_doc_doc_idx", "doc", postgresql_using="gin",
              postgresql_ops={"doc": "jsonb_path_ops"}),
-    sa.Index("govcat_search_doc_facet_terms_idx", "facet_terms", postgresql_using="gin"),
+    # The listing order (newest first, ties by ord) read straight off an index.
+    sa.Index("ix_govcat_search_doc_modified_ord", sa.text("metadata_modified DESC"), "ord"),
 )
 
 term_table = sa.Table(

@@ -136,14 +136,13 @@ def tsquery_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def term_tsquery(term: QueryTerm, weights: str = "") -> str:
-    """tsquery text for one term; ``weights`` restricts it to fields of those weights."""
+def term_tsqueries(term: QueryTerm, weights: str = "") -> list[str]:
+    """tsquery texts that together (ANDed) match one term, one per lexeme; ``weights``
+    restricts them to fields of those weights."""
     label = f":{weights}" if weights else ""
     if term.prefix:
-        return f"{tsquery_lexeme(term.lexeme)}:*{weights}"
-    if term.bigrams:
-        return "(" + " & ".join(f"{tsquery_lexeme(g)}{label}" for g in term.bigrams) + ")"
-    return f"{tsquery_lexeme(term.lexeme)}{label}"
+        return [f"{tsquery_lexeme(term.lexeme)}:*{weights}"]
+    return [f"{tsquery_lexeme(lexeme)}{label}" for lexeme in term.bigrams or (term.lexeme,)]
 
 
 def phrase_tsquery(text: str, weights: str = "") -> str:
@@ -159,6 +158,17 @@ def phrase_tsquery(text: str, weights: str = "") -> str:
         else:
             parts.append(f"{tsquery_lexeme(token)}{label}")
     return " <-> ".join(parts)
+
+
+def facet_lexeme(term_id: int) -> str:
+    """The index lexeme of a facet term (``#`` + its id). Query text never produces it: query
+    lexemes are CJK runs and ``[0-9a-z]`` tokens."""
+    return f"#{term_id}"
+
+
+def facet_tsvector(term_ids: Iterable[int]) -> str:
+    """tsvector text of the positionless facet lexemes of ``term_ids``."""
+    return " ".join(tsquery_lexeme(facet_lexeme(t)) for t in term_ids)
 
 
 def build_tsvector(fields: Iterable[tuple[Weight, str]]) -> str:
