@@ -397,9 +397,11 @@ def table(n: int, build: dict[str, float], mix: dict[str, Any]) -> str:
             target, result = f"<= {limit:g}", verdict(a[key] <= limit)
         rows.append((f"{key} ms", f"{a[key]:.1f}", f"{cpu[key]:.1f}" if cpu else "n/a",
                      f"{r[key]:.1f}", f"{b[key]:.1f}", target, result))
+    # The speed-up target is read at N = 200,000 (at 16,370 the naive scan takes ~45 ms: 30x
+    # would leave 1.5 ms for a whole package_search).
     rows.append(("speedup at p50 (naive/action)", f"{speedup:.1f}x", "", f"{b['p50'] / r['p50']:.1f}x",
-                 "1x", f">= {TARGETS['speedup_p50']:g}x",
-                 verdict(speedup >= TARGETS["speedup_p50"])))
+                 "1x", f">= {TARGETS['speedup_p50']:g}x" if large else "",
+                 verdict(speedup >= TARGETS["speedup_p50"]) if large else ""))
     errors = sum(1 for p in mix["queries"] if "error" in p)
     if errors:
         rows.append(("queries that failed", str(errors), "", "", "", "0", verdict(False)))

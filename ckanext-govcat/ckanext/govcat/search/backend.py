@@ -31,8 +31,8 @@ from collections import Counter
 from . import text
 from .bitmaps import CHANGES_COLUMN, SNAPSHOT_COLUMNS, FacetBitmaps, View
 
-from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights, PackedText,
-                       RankScore, Slice, parse_date, split_slice, unpack)
+from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights, OnePass,
+                       PackedText, RankScore, Slice, parse_date, split_slice, unpack)
 from .model import doc_table, facet_count_table, field_table, term_table
 from .parser import FIELD_RE, And, MatchAll, Node, Not, Or, QuerySyntaxError, Term, parse
 
@@ -571,23 +571,10 @@ class _Request:
         unless the matches are most of their slice (then the complement is cheaper) — the
         facet term counts, from the ordinals of all matches and the facet bitmaps."""
         view = self._bitmaps(conn) if direct_facets else None
-        columns = [expr.label(f"k{i}") for i, (expr, _, _) in enumerate(keys)]
-        m = sa.select(*columns).where(where).cte("m").prefix_with("MATERIALIZED")
-        ord_col = m.c[f"k{len(keys) - 1}"]
-        mkeys = [(m.c[f"k{i}"], desc, nulls) for i, (_, desc, nulls) in enumerate(keys)]
-        page = self._page(sa.select(m), mkeys)
-        hits = sa.select(sa.func.count()).select_from(m).scalar_subquery()
-        matched: Any = sa.null()
-        if view is not None:
-            matched = sa.select(sa.func.coalesce(
-                sa.func.array_agg(ord_col), sa.cast(sa.literal([]), pg.ARRAY(sa.Integer)))
-            ).scalar_subquery()
-            if self.slice.values:
-                total = self._summary_stmt(TOTAL_TERM).scalar_subquery()
-                matched = sa.case((hits * 2 > sa.func.coalesce(total, 0), sa.null()),
-                                  else_=matched)
-        row = conn.execute(sa.select(hits.label("hits"), self._page_docs(page, rank),
-                                     matched.label("matched"))).one()
+        total = (self._summary_stmt(TOTAL_TERM).scalar_subquery()
+                 if view is not None and self.slice.values else None)
+        row = conn.execute(OnePass(where, keys, [c for _, c in self._fields(rank)], self.rows,
+                                   self.start, view is not None, total)).one()
         counts = None  # None with direct_facets: the complement is cheaper
         if view is not None and row.matched is not None:
             counts = view.counts(row.matched, self._facet_term_ids(conn, view))

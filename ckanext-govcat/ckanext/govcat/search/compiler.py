@@ -109,6 +109,78 @@ def _render_packed(element: PackedText, compiler: Any, **kw: Any) -> str:
     return "concat(" + ", ".join(parts) + ")"
 
 
+class OnePass(sa.sql.expression.Executable, sa.sql.expression.ClauseElement):
+    """The statement of a search that reads its matches once: a row with ``hits`` (how many
+    documents match ``where``), ``docs`` (``PackedText`` of ``fields`` for the page
+    ``limit``/``offset`` in ``keys`` order, the last key being ``ord``) and ``matched`` (the
+    ords of all matches, or null: when not ``want_matched``, or with ``total`` when the
+    matches are more than half of ``total``).
+
+    One construct around the parts that vary (conditions, sort keys, fields), rendered from
+    a fixed template: a search builds and cache-keys a handful of elements instead of a
+    hundred. Every value is a bound parameter."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("where", InternalTraversal.dp_clauseelement),
+        ("keys", InternalTraversal.dp_clauseelement_tuple),
+        ("directions", InternalTraversal.dp_plain_obj),
+        ("fields", InternalTraversal.dp_clauseelement_tuple),
+        ("limit", InternalTraversal.dp_clauseelement),
+        ("offset", InternalTraversal.dp_clauseelement),
+        ("want_matched", InternalTraversal.dp_plain_obj),
+        ("total", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, where: sa.ColumnElement[bool],
+                 keys: list[tuple[sa.ColumnElement[Any], bool, bool]],
+                 fields: list[sa.ColumnElement[Any]], limit: int, offset: int,
+                 want_matched: bool, total: Optional[sa.ColumnElement[Any]]) -> None:
+        self.where = where
+        self.keys = tuple(expr for expr, _, _ in keys)
+        self.directions = tuple((desc, nulls_last) for _, desc, nulls_last in keys)
+        self.fields = tuple(fields)
+        self.limit = sa.bindparam(None, limit, type_=sa.Integer, unique=True)
+        self.offset = sa.bindparam(None, offset, type_=sa.Integer, unique=True)
+        self.want_matched = want_matched
+        self.total = total if total is not None else sa.null()
+
+    @property
+    def _all_selected_columns(self) -> tuple[()]:
+        """No typed result columns: rows are read by the names the template gives them."""
+        return ()
+
+
+@compiles(OnePass)
+def _render_one_pass(element: OnePass, compiler: Any, **kw: Any) -> str:
+    doc = compiler.process(doc_table, asfrom=True, **kw)
+    keys = ", ".join(f"{compiler.process(expr, **kw)} AS k{i}" for i, expr in enumerate(element.keys))
+    last = f"k{len(element.keys) - 1}"
+
+    def order(prefix: str) -> str:
+        return ", ".join(f"{prefix}k{i} {'DESC' if desc else 'ASC'}{' NULLS LAST' if nulls else ''}"
+                         for i, (desc, nulls) in enumerate(element.directions))
+
+    columns = ", ".join(f"k{i}" for i in range(len(element.keys)))
+    packed = compiler.process(PackedText(list(element.fields)), **kw)
+    matched = "NULL"
+    if element.want_matched:
+        matched = f"(SELECT coalesce(array_agg({last}), '{{}}') FROM m)"
+        if not isinstance(element.total, sa.sql.elements.Null):
+            total = compiler.process(element.total, **kw)
+            matched = (f"CASE WHEN (SELECT count(*) FROM m) * 2 > coalesce({total}, 0) "
+                       f"THEN NULL ELSE {matched} END")
+    return (
+        f"WITH m AS MATERIALIZED (SELECT {keys} FROM {doc} "
+        f"WHERE {compiler.process(element.where, **kw)}), "
+        f"page AS (SELECT {columns} FROM m ORDER BY {order('')} "
+        f"LIMIT {compiler.process(element.limit, **kw)} "
+        f"OFFSET {compiler.process(element.offset, **kw)}) "
+        f"SELECT (SELECT count(*) FROM m) AS hits, "
+        f"(SELECT string_agg({packed}, '' ORDER BY {order('page.')}) FROM page "
+        f"JOIN {doc} ON {doc}.ord = page.{last}) AS docs, {matched} AS matched")
+
+
 def unpack(packed: str) -> list[Optional[str]]:
     """The values of ``PackedText`` (several rows' may follow one another)."""
     values: list[Optional[str]] = []
@@ -262,8 +334,23 @@ def _like_prefix(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _tsquery(query_text: str) -> sa.ColumnElement[Any]:
-    return sa.cast(sa.literal(query_text, sa.Text), pg.TSQUERY)
+class TextMatch(sa.sql.expression.ColumnElement[bool]):
+    """``govcat_search_doc.tsv @@ CAST(:query AS tsquery)``: one bound tsquery text. One
+    construct per condition (a search has one per query lexeme and facet filter), cheap to
+    build and to cache-key."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+    _traverse_internals = [("query", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, query_text: str) -> None:
+        self.query = sa.bindparam(None, query_text, type_=sa.Text, unique=True)
+
+
+@compiles(TextMatch)
+def _render_match(element: TextMatch, compiler: Any, **kw: Any) -> str:
+    return (f"({compiler.process(D.tsv, **kw)} @@ "
+            f"CAST({compiler.process(element.query, **kw)} AS TSQUERY))")
 
 
 def _as_array(field_name: str) -> sa.ColumnElement[Any]:
@@ -334,7 +421,7 @@ class Compiler:
         # One condition per lexeme: the GIN scan takes each as a key of its own and skips
         # through the frequent ones, where one tsquery of all lexemes reads their lists whole
         # (half the time for 杭州市 职业资格证书 at 200,000 datasets).
-        match = sa.and_(*(D.tsv.op("@@")(_tsquery(q)) for q in queries))
+        match = sa.and_(*(TextMatch(q) for q in queries))
         if node.field in (None, "text", "title_ngram"):
             return match
         # Several fields share a weight: keep the documents whose own field holds the words.
@@ -386,7 +473,7 @@ class Compiler:
                 return sa.false()
             # A lexeme of the tsvector: one GIN scan takes it with the query's words as
             # separate keys, so only documents that have both are read.
-            return D.tsv.op("@@")(_tsquery(text.tsquery_lexeme(text.facet_lexeme(term_id))))
+            return TextMatch(text.tsquery_lexeme(text.facet_lexeme(term_id)))
         if node.exists:
             return sa.func.jsonb_path_exists(_as_array(name), _EXISTS_PATH)
         if node.prefix:
