@@ -454,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
         from ckan import model
         from ckanext.govcat.search import bridge
 
+        with model.meta.engine.connect() as c:
+            results["machine"]["shared_buffers"] = c.execute(sa.text("SHOW shared_buffers")).scalar()
         admin = catalog_db.ensure_organizations_and_admin()
         bridge.GovcatPackageSearchIndex().clear()
         engine = model.meta.engine

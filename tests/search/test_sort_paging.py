@@ -136,6 +136,12 @@ class TestFieldList:
         result = search(fl="name,title", sort="name asc", rows=1)
         assert result["results"] == [{"name": "d-0", "title": "Charlie"}]
 
+    def test_blank_fl_is_every_stored_field(self):
+        from ckanext.govcat.search import bridge
+
+        docs = bridge.make_connection().search(q="name:d-0", fl=" ").docs
+        assert docs[0]["name"] == "d-0" and "validated_data_dict" in docs[0]
+
     def test_without_fl_results_are_full_dataset_dicts(self):
         result = search(sort="name asc", rows=1)
         shown = helpers.call_action("package_show", id="d-0")

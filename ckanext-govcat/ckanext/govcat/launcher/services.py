@@ -139,6 +139,13 @@ def _open_path_for_service_user(path: Path) -> None:
             )
 
 
+def shared_buffers_mb() -> int:
+    """PostgreSQL's usual sizing for a private server: a quarter of the machine's memory,
+    between 128 MB and 2 GB (the shared memory is only taken as it is used)."""
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
+    return max(128, min(total_mb // 4, 2048))
+
+
 def _service_owner() -> tuple[int, int]:
     if os.geteuid() != 0:
         return os.geteuid(), os.getegid()
@@ -222,7 +229,7 @@ class EmbeddedPostgres:
         os.chown(self.log, uid, gid)
         opts = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c shared_buffers=256MB -c max_connections=200")
+                f"-c shared_buffers={shared_buffers_mb()}MB -c max_connections=200")
         done = self._run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-o", opts,
                          "-w", "-t", "60", "start")
         if done.returncode != 0:

@@ -493,7 +493,7 @@ class _Request:
                     f"Cannot read the sort {key.strip()!r}: write it as 'field asc' or 'field desc'")
             sort.append((m.group(1), m.group(2).lower() == "desc"))
         fl_text = str(params.get("fl") or "*")
-        fl = [f for f in re.split(r"[\s,]+", fl_text) if f]
+        fl = [f for f in re.split(r"[\s,]+", fl_text) if f] or ["*"]
         facet_on = str(params.get("facet", "true")).lower() != "false"
         facet_fields = _list_param(params.get("facet.field")) if facet_on else []
         for name in facet_fields:
