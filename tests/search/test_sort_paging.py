@@ -136,6 +136,15 @@ class TestFieldList:
         result = search(fl="name,title", sort="name asc", rows=1)
         assert result["results"] == [{"name": "d-0", "title": "Charlie"}]
 
+    def test_field_values_come_back_exactly(self):
+        """Page documents travel as length-prefixed texts: values that look like the framing
+        (digits, colons, ``-:``) and empty or missing values come back as they were."""
+        org = factories.Organization()
+        factories.Dataset(name="framing", title="3:-:标题:12:", notes="", owner_org=org["id"])
+        result = search(q="name:framing", fl="name,title,notes,author")
+        assert result["results"] == [
+            {"name": "framing", "title": "3:-:标题:12:", "notes": "", "author": None}]
+
     def test_blank_fl_is_every_stored_field(self):
         from ckanext.govcat.search import bridge
 
