@@ -1,13 +1,16 @@
 """Shared helpers for the provider-neutral ``package_search`` tests.
 
 They only call CKAN's public surface (actions, the Action API over the test app), so the same
-tests hold for any search provider that honours CKAN's ``package_search`` contract.
+tests hold for any search provider that honours CKAN's ``package_search`` contract;
+``search_alembic`` alone is govcat's (its index tables' migrations).
 """
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
 from typing import Any, Optional
 
+from alembic.config import Config
 from ckan.tests import helpers
 
 API = "/api/3/action/package_search"
@@ -47,3 +50,12 @@ def solr_time(moment: dt.datetime) -> str:
 def utcnow() -> dt.datetime:
     """Now, naive UTC, as CKAN stores ``metadata_modified``."""
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def search_alembic(url: str) -> Config:
+    """Alembic configuration of the govcat_search migrations against database ``url``."""
+    here = resources.files("ckanext.govcat").joinpath("migration", "govcat_search")
+    cfg = Config(str(here.joinpath("alembic.ini")))
+    cfg.set_main_option("script_location", str(here))
+    cfg.set_main_option("sqlalchemy.url", url)
+    return cfg

@@ -1,17 +1,16 @@
 """The govcat_search tables that migrations create match the tables the code declares."""
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from ckan import model
 
 from ckanext.govcat.search.model import metadata
+
+from .helpers import search_alembic
 
 
 @pytest.mark.usefixtures("clean_db")
@@ -46,15 +45,6 @@ def test_ranking_texts_are_stored_uncompressed_and_huge_datasets_still_fit() -> 
     assert row[0] is None and row[1] is None and 0 < row[2] <= 300
 
 
-def _govcat_search_alembic() -> Config:
-    here = resources.files("ckanext.govcat").joinpath("migration", "govcat_search")
-    cfg = Config(str(here.joinpath("alembic.ini")))
-    cfg.set_main_option("script_location", str(here))
-    cfg.set_main_option("sqlalchemy.url",
-                        model.meta.engine.url.render_as_string(hide_password=False))
-    return cfg
-
-
 @pytest.mark.usefixtures("clean_db")
 def test_facet_lexemes_reach_documents_indexed_before_they_existed() -> None:
     """0004 puts a ``#<term id>`` lexeme per facet term into every indexed tsvector, so a search
@@ -77,7 +67,7 @@ def test_facet_lexemes_reach_documents_indexed_before_they_existed() -> None:
 
     marked = lexemes()
     assert found() == 1 and marked
-    cfg = _govcat_search_alembic()
+    cfg = search_alembic(model.meta.engine.url.render_as_string(hide_password=False))
     command.downgrade(cfg, "0003_document_writer_txid")
     try:
         assert lexemes() == []

@@ -7,11 +7,11 @@ import psycopg2
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from ckan import model
 from ckan.tests import factories, helpers
-from importlib import resources
 from psycopg2 import sql
+
+from .helpers import search_alembic
 
 REPLICA_DB = "govcat_replica_test"
 
@@ -27,11 +27,7 @@ def replica_url() -> str:
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(REPLICA_DB)))
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(REPLICA_DB)))
     url = main.set(database=REPLICA_DB).render_as_string(hide_password=False)
-    here = resources.files("ckanext.govcat").joinpath("migration", "govcat_search")
-    cfg = Config(str(here.joinpath("alembic.ini")))
-    cfg.set_main_option("script_location", str(here))
-    cfg.set_main_option("sqlalchemy.url", url)
-    command.upgrade(cfg, "head")
+    command.upgrade(search_alembic(url), "head")
     return url
 
 
