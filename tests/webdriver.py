@@ -114,10 +114,6 @@ class Browser:
         self.cmd("delete", "")
 
 
-def login(b: Browser, base: str, name: str, password: str) -> None:
-    b.login(base, name, password)
-
-
 @contextlib.contextmanager
 def browser_session() -> Iterator[Browser]:
     """A chromedriver of its own and one browser session; both stopped at the end."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ..webdriver import Browser, browser, free_port, login, needs_webdriver, serve  # noqa: F401
+from ..webdriver import Browser, browser, free_port, needs_webdriver, serve  # noqa: F401
 from .conftest import FILE_BODY, SCENE_PASSWORD, ckan_marks
 
 PORT = free_port()
@@ -22,7 +22,7 @@ def served(app: Any) -> Any:
 
 
 def _login(b: Browser, base: str, name: str) -> None:
-    login(b, base, name, SCENE_PASSWORD)
+    b.login(base, name, SCENE_PASSWORD)
 
 
 def test_apply_review_approve_download(served: str, browser: Browser,

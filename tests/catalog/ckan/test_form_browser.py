@@ -11,7 +11,7 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ...webdriver import Browser, browser, free_port, login, needs_webdriver, serve  # noqa: F401
+from ...webdriver import Browser, browser, free_port, needs_webdriver, serve  # noqa: F401
 from .helpers import department, resource_dict
 
 PORT = free_port()
@@ -38,7 +38,7 @@ def form(served: str, browser: Browser) -> Browser:
         call_action("package_create", **resource_dict(
             org, title=f"审计报告{n}", resource_code=f"303026010201/{n}",
             code_scheme="national-1272"))
-    login(browser, served, admin["name"], PASSWORD)
+    browser.login(served, admin["name"], PASSWORD)
     browser.go(f"{served}/dataset/new")
     for _ in range(100):  # CKAN starts its modules once the page's translations have loaded
         if browser.script("return !!(window.ckan && ckan.module.instances &&"

@@ -7,7 +7,7 @@ and commits once; emails to the other party go out after the commit (``notify.py
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Collection, Optional
 
 import sqlalchemy as sa
 
@@ -197,7 +197,8 @@ def govcat_access_application_list(context: Context, data_dict: DataDict) -> dic
     tk.check_access("govcat_access_application_list", context, data_dict)
     q = am.query(am.Application)
     if data_dict["review"]:
-        q = _review_scope(q, context.get("user")).filter(am.Application.state != "draft")
+        q = _review_scope(q, policy.reviewable_orgs(context.get("user"))).filter(
+            am.Application.state != "draft")
     else:
         q = q.filter(am.Application.user_id == _user_id(context))
     for field in ("package_id", "owner_org"):
@@ -220,9 +221,8 @@ def govcat_access_application_list(context: Context, data_dict: DataDict) -> dic
     return {"count": count, "counts": counts, "results": results}
 
 
-def _review_scope(q: Any, user: Optional[str]) -> Any:
-    """``q`` (applications) limited to the organizations ``user`` reviews for."""
-    orgs = policy.reviewable_orgs(user)
+def _review_scope(q: Any, orgs: Optional[Collection[str]]) -> Any:
+    """``q`` (applications) limited to ``orgs`` (``policy.reviewable_orgs``; None: all)."""
     return q if orgs is None else q.filter(am.Application.owner_org.in_(orgs))
 
 
@@ -231,9 +231,13 @@ def _overdue_only(q: Any) -> Any:
                     am.Application.deadline < dt.date.today())
 
 
-def _package_title(package_id: str) -> str:
-    package = model.Package.get(package_id)
-    return (package.title or package.name) if package else package_id
+def _package_titles(package_ids: Collection[str]) -> dict[str, str]:
+    """Title (or name) of each dataset, in one query; ids of purged datasets map to None."""
+    if not package_ids:
+        return {}
+    rows = model.Session.query(model.Package.id, model.Package.title, model.Package.name).filter(
+        model.Package.id.in_(set(package_ids)))
+    return {pid: title or name for pid, title, name in rows}
 
 
 @tk.side_effect_free
@@ -254,27 +258,31 @@ def govcat_access_todo(context: Context, data_dict: DataDict) -> dict[str, Any]:
     orgs = policy.reviewable_orgs(user)
     result: dict[str, Any] = {"reviewer": orgs is None or bool(orgs), "review_count": 0,
                               "overdue_count": 0, "review": [], "notices": []}
+    review: list[Any] = []
     if result["reviewer"]:
-        waiting = _review_scope(am.query(am.Application), user).filter(
+        waiting = _review_scope(am.query(am.Application), orgs).filter(
             am.Application.state == "submitted")
         result["review_count"] = waiting.count()
         result["overdue_count"] = _overdue_only(waiting).count()
-        for app in waiting.order_by(am.Application.deadline.asc().nullslast(),
-                                    am.Application.created).limit(5):
-            result["review"].append(dict(app.dictize(private=False), overdue=_overdue(app),
-                                         package_title=_package_title(app.package_id)))
+        review = waiting.order_by(am.Application.deadline.asc().nullslast(),
+                                  am.Application.created).limit(5).all()
     uid = _user_id(context)
     since = am.now() - dt.timedelta(days=config.notice_days())
     steps = (model.Session.query(am.Transition, am.Application)
              .join(am.Application, am.Application.id == am.Transition.application_id)
              .filter(am.Application.user_id == uid, am.Transition.at >= since,
                      sa.or_(am.Transition.actor_id.is_(None), am.Transition.actor_id != uid))
-             .order_by(am.Transition.at.desc()).limit(10))
+             .order_by(am.Transition.at.desc()).limit(10).all())
+    titles = _package_titles([app.package_id for app in review]
+                             + [app.package_id for _, app in steps])
+    for app in review:
+        result["review"].append(dict(app.dictize(private=False), overdue=_overdue(app),
+                                     package_title=titles.get(app.package_id) or app.package_id))
     for step, app in steps:
         result["notices"].append({
             "application_id": app.id, "package_id": app.package_id,
-            "package_title": _package_title(app.package_id), "state": step.to_state,
-            "reason": step.reason, "at": step.at.isoformat()})
+            "package_title": titles.get(app.package_id) or app.package_id,
+            "state": step.to_state, "reason": step.reason, "at": step.at.isoformat()})
     return result
 
 

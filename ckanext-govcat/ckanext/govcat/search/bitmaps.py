@@ -93,12 +93,10 @@ class FacetBitmaps:
                 self._view = _load(conn)
             else:
                 changed = snapshot.changes or []
-                if since["sync_xmax"] != self._xmax or since["sync_xip"] != self._xip:
+                if since != self.since():
                     # Another thread synced in between: read what changed since its sync.
-                    changed = conn.execute(sa.text(
-                        "SELECT ord, facet_terms FROM govcat_search_doc "
-                        "WHERE txid >= :xmax OR txid = ANY(CAST(:xip AS bigint[]))"),
-                        {"xmax": self._xmax, "xip": self._xip}).all()
+                    changed = conn.execute(sa.text(f"SELECT {CHANGES_COLUMN}"),
+                                           self.since()).scalar() or []
                 if len(changed) > FULL_RELOAD_ROWS:
                     self._view = _load(conn)
                 elif changed:

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchError
 from ckan.lib.search.query import MAGIC_FIELD_RE, QUERY_PARSER_RE
 
+from ..catalog.messages import N_
 from ..search.compiler import COLUMN_FIELDS, DATE_COLUMNS, Compiler, FieldWeights
 from ..search.parser import MAX_DEPTH, MAX_QUERY_LENGTH, QuerySyntaxError, parse
 
@@ -46,11 +47,6 @@ def _expected(m: re.Match[str]) -> str:
                     'metadata_modified:[2024-01-01T00:00:00Z TO *].')
     return tk._("A range is written field:[start TO end], as in "
                 "metadata_modified:[2024-01-01T00:00:00Z TO *].")
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation where it is listed; it is translated where it is told."""
-    return message
 
 
 # QuerySyntaxError messages of search/parser.py and search/compiler.py -> the visitor's words
