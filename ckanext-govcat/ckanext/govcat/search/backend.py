@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -31,8 +31,9 @@ from collections import Counter
 from . import text
 from .bitmaps import CHANGES_COLUMN, SNAPSHOT_COLUMNS, FacetBitmaps, View
 
-from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler, FieldWeights, OnePass,
-                       PackedText, RankScore, Slice, parse_date, split_slice, unpack)
+from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, SLICE_FIELDS, Compiled, Compiler,
+                       FieldWeights, OnePass, PackedText, RankScore, Slice, parse_date,
+                       split_slice, unpack)
 from .model import doc_table, facet_count_table, field_table, term_table
 from .parser import FIELD_RE, And, MatchAll, Node, Not, Or, QuerySyntaxError, Term, parse
 
@@ -87,7 +88,30 @@ class BackendSettings:
 
 
 # Select-list item reading the term table's oid, for ``TermDictionary.validate``.
-TERM_TABLE_OID = "CAST('govcat_search_term' AS regclass)::oid AS term_oid"
+TERM_OID = "CAST('govcat_search_term' AS regclass)::oid"
+TERM_TABLE_OID = f"{TERM_OID} AS term_oid"
+# Session settings of the read engine's connections (``search_session``): plans must reach
+# documents through the indexes (a sequential scan would read every out-of-line tsvector), and
+# work_mem keeps complement sets hashed.
+SEARCH_SETTINGS = {"enable_seqscan": "off", "work_mem": "64MB"}
+
+
+def search_session(statement_timeout_ms: int) -> Callable[[Any, Any], None]:
+    """A ``connect`` listener for the read engine: ``SEARCH_SETTINGS`` and the statement
+    timeout, set once per new connection instead of once per search."""
+    settings = {**SEARCH_SETTINGS, "statement_timeout": str(statement_timeout_ms)}
+
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            for name, value in settings.items():
+                cursor.execute("SELECT set_config(%s, %s, false)", (name, value))
+        dbapi_connection.commit()
+
+    return configure
+
+
+class _StaleTerms(Exception):
+    """A search used facet term ids cached from a term table that has since been recreated."""
 
 
 class TermDictionary:
@@ -109,6 +133,11 @@ class TermDictionary:
             self._pairs.clear()
             self._oid = oid
         return True
+
+    @property
+    def oid(self) -> Optional[int]:
+        """The term table's oid the cached ids come from (None: not read yet)."""
+        return self._oid
 
     def ids(self, conn: sa.Connection, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The ids of ``pairs``, giving new ones to pairs never seen (one statement)."""
@@ -394,35 +423,21 @@ class PostgresConnection:
 
     def search(self, q: Optional[str] = None, **params: Any) -> Results:
         self.commit()
-        request = _Request.read(q, params, self)
         try:
-            return self._search(request)
+            return self._search(_Request.read(q, params, self))
         except sa.exc.DBAPIError as e:
             if not e.connection_invalidated:
                 raise
-            # A pooled connection the server closed (restart, failover): once more, afresh.
-            return self._search(request)
+        except _StaleTerms:
+            pass
+        # Once more, afresh: the server closed a pooled connection (restart, failover), or the
+        # term table was recreated since this process cached ids from it (now forgotten).
+        return self._search(_Request.read(q, params, self))
 
     def _search(self, request: "_Request") -> Results:
         # The read engine's transactions are REPEATABLE READ: one snapshot for the whole
-        # search, to which the facet bitmaps are synced.
+        # search, to which the facet bitmaps are synced; its sessions carry SEARCH_SETTINGS.
         with self.read_engine.connect() as conn, conn.begin():
-            # Plans must reach documents through the indexes: a sequential scan would read
-            # every out-of-line tsvector. work_mem keeps complement sets hashed. One round trip:
-            # session settings, the term table's oid for the cache, the snapshot and what
-            # changed since the facet bitmaps were last synced.
-            since = self.bitmaps.since()
-            request.snapshot = conn.execute(sa.text(
-                "SELECT set_config('statement_timeout', :t, true), "
-                "set_config('enable_seqscan', 'off', true), "
-                f"set_config('work_mem', '64MB', true), {TERM_TABLE_OID}, "
-                f"{SNAPSHOT_COLUMNS}, {CHANGES_COLUMN}"),
-                {"t": str(self.settings.statement_timeout_ms), **since}).one()
-            if self.terms.validate(request.snapshot.term_oid):
-                self._known_fields = set()
-            if self.bitmaps.loaded:
-                # Once loaded, bitmaps follow every search, so changes never pile up.
-                request.view = self.bitmaps.sync(conn, request.snapshot, since)
             try:
                 return request.run(conn)
             except sa.exc.OperationalError as e:
@@ -431,10 +446,13 @@ class PostgresConnection:
                         "The search took too long; narrow it with more words or filters") from e
                 raise
 
-    def known_fields(self, conn: sa.Connection) -> set[str]:
-        if not self._known_fields:
-            self._known_fields = set(conn.execute(sa.select(field_table.c.name)).scalars())
-        return self._known_fields
+    def is_known_field(self, conn: sa.Connection, name: str) -> bool:
+        """Whether any indexed document ever had the field ``name``. A name not among the
+        cached ones is looked up again: another process may have indexed it since."""
+        if name not in self._known_fields:
+            self._known_fields = self._known_fields | set(
+                conn.execute(sa.select(field_table.c.name)).scalars())
+        return name in self._known_fields
 
 
 def _int_param(params: dict[str, Any], key: str, default: int) -> int:
@@ -469,8 +487,10 @@ class _Request:
     facet_limit: int
     facet_mincount: int
     compiled: Compiled = field(init=False)
-    snapshot: Any = field(init=False, default=None)
-    view: Optional[View] = field(init=False, default=None)
+    # Read before the search's statements: where the facet bitmaps were last synced, and the
+    # term table the cached term ids come from.
+    since: dict[str, Any] = field(init=False)
+    terms_from: Optional[int] = field(init=False)
 
     @classmethod
     def read(cls, q: Optional[str], params: dict[str, Any], conn: PostgresConnection) -> "_Request":
@@ -524,7 +544,7 @@ class _Request:
                 expr = DATE_COLUMNS[name]
             elif name in COLUMN_FIELDS:
                 expr = COLUMN_FIELDS[name]
-            elif name in self.conn.known_fields(conn):
+            elif self.conn.is_known_field(conn, name):
                 expr = sa.func.coalesce(D.doc[name].op("->>")(0), D.doc[name].astext)
             else:
                 raise SearchBackendError(f"Cannot sort on {name!r}: no dataset has that field")
@@ -543,6 +563,8 @@ class _Request:
         return out
 
     def run(self, conn: sa.Connection) -> Results:
+        self.since = self.conn.bitmaps.since()
+        self.terms_from = self.conn.terms.oid
         self.compiled = self.conn._compile_node(self.node, conn)
         where = self.compiled.where
         rank = self._rank_expr()
@@ -570,26 +592,36 @@ class _Request:
         """One scan of the matches: their number, the documents of the requested page, and —
         unless the matches are most of their slice (then the complement is cheaper) — the
         facet term counts, from the ordinals of all matches and the facet bitmaps."""
-        view = self._bitmaps(conn) if direct_facets else None
-        total = (self._summary_stmt(TOTAL_TERM).scalar_subquery()
-                 if view is not None and self.slice.values else None)
+        total = self._slice_total() if direct_facets and self.slice.values else None
+        # The statement also reads the term table's oid and, for the bitmaps, the snapshot
+        # and what changed since their last sync: no statement of its own for either.
+        read_along = TERM_TABLE_OID
+        if direct_facets:
+            read_along += f", {SNAPSHOT_COLUMNS}, {CHANGES_COLUMN}"
         row = conn.execute(OnePass(where, keys, [c for _, c in self._fields(rank)], self.rows,
-                                   self.start, view is not None, total)).one()
+                                   self.start, direct_facets, total,
+                                   sa.text(read_along).bindparams(**(
+                                       self.since if direct_facets else {})))).one()
+        self._check_terms(row.term_oid)
         counts = None  # None with direct_facets: the complement is cheaper
-        if view is not None and row.matched is not None:
+        if direct_facets and row.matched is not None:
+            view = self.conn.bitmaps.sync(conn, row, self.since)
             counts = view.counts(row.matched, self._facet_term_ids(conn, view))
         return int(row.hits), self._docs(row.docs), counts
-
-    def _bitmaps(self, conn: sa.Connection) -> View:
-        if self.view is None:  # the process's first search that counts on bitmaps
-            self.view = self.conn.bitmaps.sync(conn, self.snapshot, self.conn.bitmaps.since())
-        return self.view
 
     def _facet_term_ids(self, conn: sa.Connection, view: View) -> list[int]:
         """The bitmap terms that belong to a requested facet field."""
         wanted = set(self.facet_fields)
         pairs = self.conn.terms.pairs(conn, view.bitmaps.keys())
         return [t for t, (name, _) in pairs.items() if name in wanted]
+
+    def _check_terms(self, oid: int) -> None:
+        """Check the term ids this search used against the term table's ``oid`` read in its
+        transaction: raises ``_StaleTerms`` when they were cached from an older table."""
+        if self.conn.terms.validate(oid):
+            self.conn._known_fields = set()
+        if self.terms_from is not None and self.terms_from != oid:
+            raise _StaleTerms()
 
     def _complement(self, conn: sa.Connection, where: sa.ColumnElement[bool], hits: int,
                     base: Counter[int]) -> Counter[int]:
@@ -654,19 +686,38 @@ class _Request:
 
     def _summary(self, conn: sa.Connection) -> Counter[int]:
         """Term counts of the slice from govcat_search_facet_count (no document is read)."""
-        return Counter({t: int(n) for t, n in conn.execute(self._summary_stmt()) if n})
+        rows = conn.execute(self._summary_stmt().add_columns(
+            sa.literal_column(TERM_OID).label("term_oid"))).all()
+        if rows:
+            self._check_terms(rows[0].term_oid)
+        return Counter({t: int(n) for t, n, _ in rows if n})
 
-    def _summary_stmt(self, term: Optional[int] = None) -> sa.Select[Any]:
-        """(term, count) per term of the slice; with ``term``, that term's count alone."""
+    def _summary_stmt(self) -> sa.Select[Any]:
+        """(term, count) per term of the slice."""
         c = facet_count_table.c
-        stmt = (sa.select(c.term_id, sa.func.sum(c.n)).group_by(c.term_id) if term is None
-                else sa.select(sa.func.sum(c.n)).where(c.term_id == term))
+        stmt = sa.select(c.term_id, sa.func.sum(c.n)).group_by(c.term_id)
         for name, values in self.slice.values.items():
             if name == "permission_labels":
                 stmt = stmt.where(c.labels.overlap(sa.cast(sorted(values), pg.ARRAY(sa.Text))))
             else:
                 stmt = stmt.where(getattr(c, name).in_(sorted(values)))
         return stmt
+
+    def _slice_total(self) -> sa.TextClause:
+        """Scalar subquery: how many documents the slice holds (``TOTAL_TERM``'s count). Text
+        from constants (the slice column names), values bound: a search builds and cache-keys
+        one element for it."""
+        conditions = ["term_id = :slice_term"]
+        values: dict[str, Any] = {"slice_term": TOTAL_TERM}
+        for name in SLICE_FIELDS:
+            if name not in self.slice.values:
+                continue
+            key = f"slice_{name}"
+            values[key] = sorted(self.slice.values[name])
+            conditions.append(f"labels && CAST(:{key} AS text[])" if name == "permission_labels"
+                              else f"{name} = ANY(CAST(:{key} AS text[]))")
+        return sa.text("(SELECT sum(n) FROM govcat_search_facet_count WHERE "
+                       + " AND ".join(conditions) + ")").bindparams(**values)
 
     def _term_counts(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> Counter[int]:
         terms = sa.select(sa.func.unnest(D.facet_terms).label("t")).where(where).subquery()

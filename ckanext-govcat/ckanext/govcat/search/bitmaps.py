@@ -4,7 +4,10 @@ Counting facet terms in SQL means unnesting every matched document's ``facet_ter
 hashing the elements: for ten thousand matches, about a hundred thousand elements per search.
 ``FacetBitmaps`` keeps, per process, one roaring bitmap (pyroaring) per facet term: the ``ord``
 of every document carrying it. A search then only fetches the ords it matched, and each term's
-count is the size of an intersection.
+count is the size of an intersection. Beside the bitmaps it keeps the same postings per
+document (``TermLists``): a few thousand matches are counted faster by gathering their
+documents' terms and counting those (one numpy gather and bincount), since a bitmap
+intersection per term costs about the same however few documents matched.
 
 Contract: ``sync(conn, snapshot, since)`` runs inside the search's REPEATABLE READ transaction,
 before the statement that matches documents, with ``snapshot`` read in that transaction
@@ -26,8 +29,9 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
+import numpy as np
 import sqlalchemy as sa
 from pyroaring import BitMap, FrozenBitMap
 
@@ -50,26 +54,97 @@ CHANGES_COLUMN = (
 )
 
 
+# At most this many matches are counted on the term lists (at 200,000 documents: 0.08 ms for
+# 1,400 matches where 250 bitmap intersections take 0.5 ms; at 50,000 matches 2.9 ms against
+# 0.8 ms), more on the bitmaps.
+GATHER_LIMIT = 5000
+# Documents changed since the term lists were built are kept beside them; past this many, the
+# lists are rebuilt (about 30 ms at 200,000 documents).
+CHANGED_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class TermLists:
+    """Per ord, the facet terms of its document: ``terms[start[o]:start[o + 1]]``. Ords at or
+    past ``len(start) - 1`` carry none. Immutable; shared by the views built on it."""
+
+    start: np.ndarray  # int64, one more than the ords covered
+    terms: np.ndarray  # int32
+
+    @classmethod
+    def of(cls, bitmaps: Mapping[int, FrozenBitMap]) -> "TermLists":
+        """The lists that hold exactly the postings of ``bitmaps``."""
+        columns = {term: np.frombuffer(bitmap.to_array(), dtype=np.uint32).astype(np.int64)
+                   for term, bitmap in bitmaps.items() if bitmap}
+        size = max((int(ords[-1]) for ords in columns.values()), default=-1) + 1
+        per_ord = np.zeros(size, dtype=np.int64)
+        for ords in columns.values():
+            per_ord[ords] += 1  # a bitmap holds each ord once
+        start = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(per_ord, out=start[1:])
+        free = start[:-1].copy()
+        terms = np.empty(int(start[-1]), dtype=np.int32)
+        for term, ords in columns.items():
+            terms[free[ords]] = term
+            free[ords] += 1
+        return cls(start, terms)
+
+    def tally(self, ords: np.ndarray) -> np.ndarray:
+        """Per term id (the index), how many of ``ords`` (distinct, each below
+        ``len(start) - 1``) carry it."""
+        first = self.start[ords]
+        lengths = self.start[ords + 1] - first
+        ends = np.cumsum(lengths)
+        positions = np.repeat(first - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
+        return np.bincount(self.terms[positions])
+
+
 @dataclass(frozen=True)
 class View:
-    """Posting bitmaps as of one snapshot."""
+    """Posting bitmaps as of one snapshot; ``lists`` holds the same postings per document,
+    except for the documents in ``changed`` (ord -> its terms now), which hold them there."""
 
     bitmaps: dict[int, FrozenBitMap]
+    lists: TermLists
+    changed: Mapping[int, tuple[int, ...]]
+    changed_ords: np.ndarray  # the keys of ``changed``
+
+    @classmethod
+    def of(cls, bitmaps: dict[int, FrozenBitMap]) -> "View":
+        return cls(bitmaps, TermLists.of(bitmaps), {}, np.empty(0, dtype=np.int64))
 
     def counts(self, ords: Iterable[int], terms: Iterable[int]) -> Counter[int]:
-        """How many of ``ords`` carry each of ``terms`` (terms with none are left out)."""
-        matched = BitMap(ords)
-        present = [(term, bitmap) for term in terms
-                   if (bitmap := self.bitmaps.get(term)) is not None]
-        sizes = map(matched.intersection_cardinality, [bitmap for _, bitmap in present])
-        return Counter({term: n for (term, _), n in zip(present, sizes) if n})
+        """How many of ``ords`` (distinct) carry each of ``terms`` (terms with none are left
+        out)."""
+        ords = ords if isinstance(ords, list) else list(ords)
+        if len(ords) > GATHER_LIMIT:
+            matched = BitMap(ords)
+            present = [(term, bitmap) for term in terms
+                       if (bitmap := self.bitmaps.get(term)) is not None]
+            sizes = map(matched.intersection_cardinality, [bitmap for _, bitmap in present])
+            return Counter({term: n for (term, _), n in zip(present, sizes) if n})
+        wanted = np.fromiter(terms, dtype=np.int64)
+        found = np.array(ords, dtype=np.int64)
+        later: list[int] = []
+        if self.changed:
+            newer = np.isin(found, self.changed_ords)
+            later = found[newer].tolist()
+            found = found[~newer]
+        tally = self.lists.tally(found[found < len(self.lists.start) - 1])
+        inside = wanted[wanted < len(tally)]
+        sizes = tally[inside]
+        counts = Counter(dict(zip(inside[sizes > 0].tolist(), sizes[sizes > 0].tolist())))
+        if later:
+            asked = set(wanted.tolist())
+            counts.update(t for ord_ in later for t in self.changed[ord_] if t in asked)
+        return counts
 
 
 class FacetBitmaps:
     """The process's bitmaps and how far they are up to date."""
 
     def __init__(self) -> None:
-        self._view = View({})
+        self._view = View.of({})
         self._doc_oid: Optional[int] = None
         self._xmax = 0
         self._xip: list[int] = []
@@ -110,12 +185,13 @@ class FacetBitmaps:
 def _load(conn: sa.Connection) -> View:
     rows = conn.execute(sa.text(
         "SELECT t, array_agg(ord) FROM govcat_search_doc, unnest(facet_terms) t GROUP BY t"))
-    return View({int(term): FrozenBitMap(ords) for term, ords in rows})
+    return View.of({int(term): FrozenBitMap(ords) for term, ords in rows})
 
 
 def _apply(view: View, changed: list[Any]) -> View:
     """A new view: the changed documents' ords taken out of every bitmap, then added to the
-    bitmaps of the terms they carry now. Bitmaps the change does not touch are shared."""
+    bitmaps of the terms they carry now. Bitmaps the change does not touch are shared; so are
+    the term lists, with the changed documents beside them until there are too many."""
     moved = BitMap(int(row[0]) for row in changed)
     added: dict[int, list[int]] = {}
     for ord_, terms in changed:
@@ -130,4 +206,8 @@ def _apply(view: View, changed: list[Any]) -> View:
         bitmap -= moved
         bitmap.update(ords)
         bitmaps[term] = FrozenBitMap(bitmap)
-    return View(bitmaps)
+    now = dict(view.changed)
+    now.update((int(ord_), tuple(int(t) for t in terms or ())) for ord_, terms in changed)
+    if len(now) > CHANGED_LIMIT:
+        return View.of(bitmaps)
+    return View(bitmaps, view.lists, now, np.fromiter(now, dtype=np.int64, count=len(now)))

@@ -38,7 +38,8 @@ import ckan.lib.search.query as search_query
 from ckan.common import config
 
 from . import config as search_config
-from .backend import BackendSettings, PostgresConnection, SearchBackendError, TermDictionary
+from .backend import (BackendSettings, PostgresConnection, SearchBackendError, TermDictionary,
+                      search_session)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ HARVEST_IMPORTS: list[tuple[str, str]] = [
 
 _connection: Optional[PostgresConnection] = None
 _read_engine: Optional[sa.Engine] = None
+_read_engine_timeout: Optional[int] = None
 _warned_unavailable = False
 
 
@@ -77,17 +79,21 @@ def _write_engine() -> sa.Engine:
     return engine
 
 
-def _engine_for_reads(write: sa.Engine) -> sa.Engine:
+def _engine_for_reads(write: sa.Engine, statement_timeout_ms: int) -> sa.Engine:
     """Searches have a pool of their own, on ``read_url`` or else the write engine's database:
-    every transaction is REPEATABLE READ (one snapshot per search, see ``bitmaps``) without
-    setting it per checkout, and there is no ping per checkout (``search`` retries once on a
-    connection the server closed instead)."""
-    global _read_engine
+    every transaction is REPEATABLE READ (one snapshot per search, see ``bitmaps``) and every
+    session carries the search settings (``backend.search_session``) without setting either
+    per checkout, and there is no ping per checkout (``search`` retries once on a connection
+    the server closed instead)."""
+    global _read_engine, _read_engine_timeout
     url = sa.make_url(search_config.read_url() or write.url)
-    if _read_engine is None or _read_engine.url != url:
+    if _read_engine is None or _read_engine.url != url or \
+            _read_engine_timeout != statement_timeout_ms:
         if _read_engine is not None:
             _read_engine.dispose()
         _read_engine = sa.create_engine(url, isolation_level="REPEATABLE READ")
+        sa.event.listen(_read_engine, "connect", search_session(statement_timeout_ms))
+        _read_engine_timeout = statement_timeout_ms
     return _read_engine
 
 
@@ -101,7 +107,7 @@ def make_connection(decode_dates: bool = True) -> PostgresConnection:
         batch_size=search_config.batch_size(),
     )
     write = _write_engine()
-    read = _engine_for_reads(write)
+    read = _engine_for_reads(write, settings.statement_timeout_ms)
     if _connection is None:
         _connection = PostgresConnection(write, read, settings, TermDictionary())
     else:

@@ -114,7 +114,7 @@ class OnePass(sa.sql.expression.Executable, sa.sql.expression.ClauseElement):
     documents match ``where``), ``docs`` (``PackedText`` of ``fields`` for the page
     ``limit``/``offset`` in ``keys`` order, the last key being ``ord``) and ``matched`` (the
     ords of all matches, or null: when not ``want_matched``, or with ``total`` when the
-    matches are more than half of ``total``).
+    matches are more than half of ``total``), then the select-list items of ``along``.
 
     One construct around the parts that vary (conditions, sort keys, fields), rendered from
     a fixed template: a search builds and cache-keys a handful of elements instead of a
@@ -130,12 +130,14 @@ class OnePass(sa.sql.expression.Executable, sa.sql.expression.ClauseElement):
         ("offset", InternalTraversal.dp_clauseelement),
         ("want_matched", InternalTraversal.dp_plain_obj),
         ("total", InternalTraversal.dp_clauseelement),
+        ("along", InternalTraversal.dp_clauseelement),
     ]
 
     def __init__(self, where: sa.ColumnElement[bool],
                  keys: list[tuple[sa.ColumnElement[Any], bool, bool]],
                  fields: list[sa.ColumnElement[Any]], limit: int, offset: int,
-                 want_matched: bool, total: Optional[sa.ColumnElement[Any]]) -> None:
+                 want_matched: bool, total: Optional[sa.TextClause],
+                 along: sa.TextClause) -> None:
         self.where = where
         self.keys = tuple(expr for expr, _, _ in keys)
         self.directions = tuple((desc, nulls_last) for _, desc, nulls_last in keys)
@@ -144,6 +146,7 @@ class OnePass(sa.sql.expression.Executable, sa.sql.expression.ClauseElement):
         self.offset = sa.bindparam(None, offset, type_=sa.Integer, unique=True)
         self.want_matched = want_matched
         self.total = total if total is not None else sa.null()
+        self.along = along
 
     @property
     def _all_selected_columns(self) -> tuple[()]:
@@ -178,7 +181,8 @@ def _render_one_pass(element: OnePass, compiler: Any, **kw: Any) -> str:
         f"OFFSET {compiler.process(element.offset, **kw)}) "
         f"SELECT (SELECT count(*) FROM m) AS hits, "
         f"(SELECT string_agg({packed}, '' ORDER BY {order('page.')}) FROM page "
-        f"JOIN {doc} ON {doc}.ord = page.{last}) AS docs, {matched} AS matched")
+        f"JOIN {doc} ON {doc}.ord = page.{last}) AS docs, {matched} AS matched, "
+        f"{compiler.process(element.along, **kw)}")
 
 
 def unpack(packed: str) -> list[Optional[str]]:
