@@ -74,6 +74,7 @@ def cells(app: Any, world: World, persona: str,
     return {
         "package_activity_list": (allowed, api("package_activity_list", id=pid)),
         "activity_show": (allowed, api("activity_show", id=added, include_data=True)),
+        "activity_show, include_data left out": (allowed, api("activity_show", id=added)),
         "activity_data_show": (allowed, api("activity_data_show", id=added)),
         "activity_data_show package": (allowed, api("activity_data_show", id=added,
                                                     object_type="package")),

@@ -1,6 +1,7 @@
-"""The Chinese catalogue of ``govcat_theme`` (which also fills CKAN 2.12's zh_Hans_CN gaps):
-every English message GovCat's templates and theme code use has a Chinese translation, the
-compiled ``.mo`` is the ``.po``, and each translation keeps its placeholders (pure, no CKAN app)."""
+"""The Chinese catalogue of ``govcat_theme`` (which also fills CKAN 2.12's zh_Hans_CN gaps and
+translates ckanext-harvest, which ships none): every English message GovCat's templates and theme
+code and ckanext-harvest's pages and messages use has a Chinese translation, the compiled ``.mo``
+is the ``.po``, and each translation keeps its placeholders (pure, no CKAN app)."""
 from __future__ import annotations
 
 import gettext
@@ -13,6 +14,14 @@ import pytest
 from babel.messages.extract import extract_from_dir
 
 PACKAGE = Path(str(resources.files("ckanext.govcat")))
+HARVEST = Path(str(resources.files("ckanext.harvest")))
+# Messages of ckanext-harvest's pages no extractor finds: its job report translates these by
+# name (``_(action)``), and CKAN's search_result_text.html builds these from the type "harvest".
+HARVEST_BY_NAME = {"added", "updated", "deleted", "not modified", "Frequency", "Type",
+                   "No harvests found", 'No harvests found for "{query}"',
+                   "{number} harvest found", '{number} harvest found for "{query}"'}
+# ``_('...')`` in a template: babel's Jinja extractor skips files with CKAN's own tags.
+TEMPLATE_CALL = re.compile(r"""_\(\s*(['"])(.*?)\1\s*\)""")
 MESSAGES = PACKAGE / "i18n" / "zh_Hans_CN" / "LC_MESSAGES"
 CKAN_ZH = Path(str(resources.files("ckan"))) / "i18n" / "zh_Hans_CN" / "LC_MESSAGES" / "ckan.po"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -27,16 +36,20 @@ def theme_po() -> polib.POFile:
 
 
 def used_messages() -> set[str]:
-    """English msgids of GovCat's templates and theme code (Chinese msgids need none)."""
-    found = set()
-    for where, method in (("templates", "jinja2"), ("theme", "python")):
+    """English msgids of GovCat's templates and theme code and of ckanext-harvest's templates
+    and code (Chinese msgids need none)."""
+    found = set(HARVEST_BY_NAME)
+    for root, where, method in ((PACKAGE, "templates", "jinja2"), (PACKAGE, "theme", "python"),
+                                (HARVEST, "templates", "jinja2"), (HARVEST, ".", "python")):
         pattern = "**.html" if method == "jinja2" else "**.py"
-        for _file, _line, message, _comments, _context in extract_from_dir(
-                str(PACKAGE / where), [(pattern, method)], {pattern: JINJA},
-                keywords={"_": None, "N_": None, "ungettext": (1, 2)}):
+        for file, _line, message, _comments, _context in extract_from_dir(
+                str(root / where), [(pattern, method)], {pattern: JINJA},
+                keywords={"_": None, "N_": None, "ungettext": (1, 2), "ngettext": (1, 2)}):
             msgid = message[0] if isinstance(message, tuple) else message
-            if msgid and not CJK.search(msgid):
+            if msgid and not CJK.search(msgid) and "tests" not in Path(file).parts:
                 found.add(msgid)
+    for template in HARVEST.joinpath("templates").rglob("*.html"):
+        found.update(m.group(2) for m in TEMPLATE_CALL.finditer(template.read_text("utf-8")))
     return found
 
 

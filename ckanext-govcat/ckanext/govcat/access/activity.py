@@ -79,6 +79,10 @@ def _list_chain() -> Any:
 @tk.side_effect_free
 @tk.chained_action
 def activity_show(next_action: Any, context: Context, data_dict: DataDict) -> Any:
+    # CKAN's auth function reads ``include_data`` with no default (a KeyError, HTTP 500, when
+    # a caller leaves it out), and the action returns the data either way: it defaults to true,
+    # so the caller needs the right to see activity data.
+    data_dict = {**data_dict, "include_data": tk.asbool(data_dict.get("include_data", True))}
     result = next_action(context, data_dict)
     user = context.get("user")
     if not _visible(user, result):
