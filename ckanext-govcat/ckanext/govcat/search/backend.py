@@ -254,6 +254,24 @@ def _apply_counts(conn: sa.Connection, delta: Counter[tuple[Any, ...]]) -> None:
          "t": list(columns[5]), "n": [n for _, n in changes]})
 
 
+# The columns a write sets (``ord`` and ``txid`` are the table's own).
+WRITTEN = [c.name for c in doc_table.columns if c.name not in ("ord", "txid")]
+# One statement for any batch (one compiled form, cached): lock and read the rows being
+# replaced, then upsert the rows of ``:rows`` (a JSON array of ``_row`` dicts, read as the
+# table's row type). An unreferenced data-modifying WITH query runs after the main query, in
+# the same snapshot. Column names come from the table, values are bound.
+UPSERT = sa.text(
+    "WITH old AS (SELECT site_id, state, capacity, dataset_type, permission_labels, "
+    "facet_terms FROM govcat_search_doc WHERE index_id = ANY(CAST(:ids AS text[])) "
+    "ORDER BY index_id FOR UPDATE), "
+    f"up AS (INSERT INTO govcat_search_doc ({', '.join(WRITTEN)}) SELECT {', '.join(WRITTEN)} "
+    "FROM jsonb_populate_recordset(NULL::govcat_search_doc, CAST(:rows AS jsonb)) "
+    "ON CONFLICT (index_id) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in WRITTEN if name != "index_id")
+    + ", txid = txid_current()) "
+    "SELECT site_id, state, capacity, dataset_type, permission_labels, facet_terms FROM old")
+
+
 class PostgresConnection:
     """A search connection on PostgreSQL engines: ``write`` for the index, ``read`` for queries."""
 
@@ -315,20 +333,10 @@ class PostgresConnection:
             self._known_fields |= new_fields
         rows = [self._row(doc, sorted({ids[p] for p in pairs}))
                 for doc, pairs in zip(docs, facet_pairs)]
-        # One statement: lock and read the rows being replaced, then upsert (an unreferenced
-        # data-modifying WITH query runs after the main query, in the same snapshot).
-        old = (sa.select(D.site_id, D.state, D.capacity, D.dataset_type, D.permission_labels,
-                         D.facet_terms)
-               .where(D.index_id.in_(index_ids)).order_by(D.index_id).with_for_update()
-               .cte("old"))
-        insert = pg.insert(doc_table).values(rows)
-        upsert = insert.on_conflict_do_update(
-            index_elements=[D.index_id],
-            set_={**{name: insert.excluded[name] for name in rows[0] if name != "index_id"},
-                  "txid": sa.func.txid_current()},
-        ).cte("up")
         delta: Counter[tuple[Any, ...]] = Counter()
-        for row in conn.execute(sa.select(old).add_cte(upsert)).all():
+        replaced = conn.execute(UPSERT, {"ids": index_ids,
+                                         "rows": json.dumps(rows, ensure_ascii=False, default=str)})
+        for row in replaced.all():
             _count_into(delta, row, -1)
         for row in rows:
             _count_into(delta, row, +1)
@@ -362,7 +370,7 @@ class PostgresConnection:
             "rank_a": rank_text["A"],
             "rank_b": rank_text["B"],
             "rank_d": rank_text["D"],
-            "doc": json.loads(json.dumps(stored, default=str)),
+            "doc": stored,
             "tsv": f"{text.build_tsvector(weighted)} {text.facet_tsvector(facet_ids)}",
             "facet_terms": facet_ids,
             "data_dict": doc.get("data_dict"),
