@@ -19,11 +19,12 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt setup.py
 
 install: $(STAMP)
 
-# System packages the browser tests need (Debian; run as root).
+# System packages the browser tests need (Debian; run as root). A no-op once installed.
 install-system:
 	bash scripts/install-system-packages.sh
 
-test: install
+# The whole suite: without Chromium the browser tests would only be skipped.
+test: install install-system
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 # The whole portal with demo content, in the foreground (Ctrl-C stops everything).
