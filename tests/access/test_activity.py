@@ -129,6 +129,15 @@ def test_activities_of_a_closed_dataset_are_not_public(app: Any, world: World,
         assert (shown.status_code == 200) is visible, (persona, shown.status_code)
 
 
+def test_activity_show_with_an_unreadable_include_data_is_a_409(app: Any, world: World,
+                                                                 history: dict[str, str]) -> None:
+    got = app.get("/api/3/action/activity_show", query_string={
+        "id": history["added"], "include_data": "maybe"},
+        headers=world.headers("member"), status=None)
+    assert got.status_code == 409
+    assert "include_data" in got.json["error"] and "true 或 false" in str(got.json["error"])
+
+
 def test_activity_dashboard_shows_the_todo(app: Any, scene: dict[str, Any]) -> None:
     """With the activity plugin the dashboard is its news feed: the 待办 is there too."""
     submitted(scene["applicant"]["name"], scene["dataset"]["id"])

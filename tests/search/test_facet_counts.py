@@ -17,6 +17,25 @@ MAINTAINED = sa.text(
     "FROM govcat_search_facet_count WHERE n <> 0")
 
 
+def _other_process():
+    """A search connection on this process's engines with caches of its own (term ids, field
+    names, facet bitmaps), as another web or worker process has."""
+    from ckanext.govcat.search import bridge
+    from ckanext.govcat.search.backend import PostgresConnection, TermDictionary
+
+    mine = bridge.make_connection()
+    return PostgresConnection(mine.write_engine, mine.read_engine, mine.settings, TermDictionary())
+
+
+def _indexed_docs() -> list[dict]:
+    """The index documents as stored, with the dataset dicts CKAN indexed them with, by name."""
+    with model.meta.engine.connect() as conn:
+        return [{**doc, "data_dict": data, "validated_data_dict": validated}
+                for doc, data, validated in conn.execute(sa.text(
+                    "SELECT doc, data_dict, validated_data_dict FROM govcat_search_doc "
+                    "ORDER BY name"))]
+
+
 def _snapshot(sql: sa.TextClause) -> set[tuple]:
     with model.meta.engine.connect() as conn:
         return {(*r[:4], tuple(r[4]), r[5], r[6]) for r in conn.execute(sql)}
@@ -97,9 +116,6 @@ def _assert_query_facets_exact() -> None:
 @pytest.mark.usefixtures("clean_db")
 def test_facet_bitmaps_follow_other_processes_and_open_transactions() -> None:
     """A write by another process is counted once it commits, never before."""
-    from ckanext.govcat.search import bridge
-    from ckanext.govcat.search.backend import PostgresConnection, TermDictionary
-
     org = factories.Organization()
     for k in range(3):
         factories.Dataset(name=f"river-{k}", title=f"river {k}", owner_org=org["id"],
@@ -112,9 +128,7 @@ def test_facet_bitmaps_follow_other_processes_and_open_transactions() -> None:
                                    **{"facet.field": ["tags"]})["facets"]["tags"]
 
     assert tags() == {"fish": 3}  # this process's bitmaps are loaded
-    mine = bridge.make_connection()
-    other = PostgresConnection(mine.write_engine, mine.read_engine, mine.settings,
-                               TermDictionary())
+    other = _other_process()
     with model.meta.engine.connect() as conn:
         doc = conn.execute(sa.text(
             "SELECT doc FROM govcat_search_doc WHERE name = 'river-1'")).scalar_one()
@@ -137,9 +151,6 @@ def test_term_ids_cached_from_a_recreated_term_table_are_not_used() -> None:
     another id: this process's cached ids and names must not filter or label anything."""
     from alembic import command
 
-    from ckanext.govcat.search import bridge
-    from ckanext.govcat.search.backend import PostgresConnection, TermDictionary
-
     from .helpers import search_alembic
 
     org = factories.Organization()
@@ -158,14 +169,11 @@ def test_term_ids_cached_from_a_recreated_term_table_are_not_used() -> None:
                                    **{"facet.field": ["tags"]})["facets"]["tags"]
 
     assert fish() == ["river-a"] and tags() == {"fish": 2, "boat": 1}  # ids now cached
+    docs = _indexed_docs()
     with model.meta.engine.connect() as conn:
-        docs = [{**doc, "data_dict": data, "validated_data_dict": validated} for doc, data, validated
-                in conn.execute(sa.text("SELECT doc, data_dict, validated_data_dict "
-                                        "FROM govcat_search_doc ORDER BY ord"))]
         terms = conn.execute(sa.text("SELECT id, field, value FROM govcat_search_term "
                                      "ORDER BY id")).all()
     cfg = search_alembic(model.meta.engine.url.render_as_string(hide_password=False))
-    mine = bridge.make_connection()
 
     def recreate(shift: int) -> None:
         """Recreate the tables in "another process", each term's id now another's."""
@@ -180,9 +188,7 @@ def test_term_ids_cached_from_a_recreated_term_table_are_not_used() -> None:
                  "v": [t.value for t in terms]})
             conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('govcat_search_term', 'id'), "
                                  "(SELECT max(id) FROM govcat_search_term))"))
-        other = PostgresConnection(mine.write_engine, mine.read_engine, mine.settings,
-                                   TermDictionary())
-        other.add(docs)
+        _other_process().add(docs)
 
     recreate(1)
     assert tags() == {"fish": 2, "boat": 1}  # the listing reads facet names afresh
@@ -194,9 +200,6 @@ def test_term_ids_cached_from_a_recreated_term_table_are_not_used() -> None:
 def test_a_field_another_process_indexed_first_can_be_sorted_on() -> None:
     """This process knows the indexed field names from before; another process then indexes
     datasets with a field new to the index: sorting on it works here too."""
-    from ckanext.govcat.search import bridge
-    from ckanext.govcat.search.backend import PostgresConnection, TermDictionary
-
     org = factories.Organization()
     for name in ("first", "second"):
         factories.Dataset(name=name, title=name, owner_org=org["id"], version="1.0")
@@ -206,11 +209,6 @@ def test_a_field_another_process_indexed_first_can_be_sorted_on() -> None:
             "package_search", q="*:*", sort=f"{key} asc, name asc")["results"]]
 
     assert sorted_by("version") == ["first", "second"]  # field names now cached
-    with model.meta.engine.connect() as conn:
-        docs = [{**doc, "data_dict": data, "validated_data_dict": validated} for doc, data, validated
-                in conn.execute(sa.text("SELECT doc, data_dict, validated_data_dict "
-                                        "FROM govcat_search_doc ORDER BY name"))]
-    mine = bridge.make_connection()
-    other = PostgresConnection(mine.write_engine, mine.read_engine, mine.settings, TermDictionary())
-    other.add([{**doc, "shelf_mark": mark} for doc, mark in zip(docs, ["b", "a"])])
+    _other_process().add([{**doc, "shelf_mark": mark}
+                          for doc, mark in zip(_indexed_docs(), ["b", "a"])])
     assert sorted_by("shelf_mark") == ["second", "first"]

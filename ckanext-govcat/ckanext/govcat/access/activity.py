@@ -82,7 +82,11 @@ def activity_show(next_action: Any, context: Context, data_dict: DataDict) -> An
     # CKAN's auth function reads ``include_data`` with no default (a KeyError, HTTP 500, when
     # a caller leaves it out), and the action returns the data either way: it defaults to true,
     # so the caller needs the right to see activity data.
-    data_dict = {**data_dict, "include_data": tk.asbool(data_dict.get("include_data", True))}
+    try:
+        include_data = tk.asbool(data_dict.get("include_data", True))
+    except ValueError:
+        raise tk.ValidationError({"include_data": [_("应为 true 或 false")]})
+    data_dict = {**data_dict, "include_data": include_data}
     result = next_action(context, data_dict)
     user = context.get("user")
     if not _visible(user, result):

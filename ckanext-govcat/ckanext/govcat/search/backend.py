@@ -319,8 +319,7 @@ class PostgresConnection:
             f"SELECT {TERM_TABLE_OID}, "
             "(SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(CAST(:k AS text[])) k)"),
             {"k": index_ids}).one().term_oid
-        if self.terms.validate(oid):
-            self._known_fields = set()
+        self._adopt_term_table(oid)
         facet_pairs: list[list[tuple[str, str]]] = []
         for doc in docs:
             pairs = [(f, v) for f in self.settings.facet_fields for v in _strings(doc.get(f))]
@@ -453,6 +452,12 @@ class PostgresConnection:
                     raise SearchBackendError(
                         "The search took too long; narrow it with more words or filters") from e
                 raise
+
+    def _adopt_term_table(self, oid: int) -> None:
+        """Take ``oid`` (read with ``TERM_TABLE_OID``) as the term table's: when it was
+        recreated, the cached term ids and field names are forgotten."""
+        if self.terms.validate(oid):
+            self._known_fields = set()
 
     def is_known_field(self, conn: sa.Connection, name: str) -> bool:
         """Whether any indexed document ever had the field ``name``. A name not among the
@@ -626,8 +631,7 @@ class _Request:
     def _check_terms(self, oid: int) -> None:
         """Check the term ids this search used against the term table's ``oid`` read in its
         transaction: raises ``_StaleTerms`` when they were cached from an older table."""
-        if self.conn.terms.validate(oid):
-            self.conn._known_fields = set()
+        self.conn._adopt_term_table(oid)
         if self.terms_from is not None and self.terms_from != oid:
             raise _StaleTerms()
 
@@ -694,29 +698,26 @@ class _Request:
 
     def _summary(self, conn: sa.Connection) -> Counter[int]:
         """Term counts of the slice from govcat_search_facet_count (no document is read)."""
-        rows = conn.execute(self._summary_stmt().add_columns(
-            sa.literal_column(TERM_OID).label("term_oid"))).all()
+        where, values = self._slice_counts()
+        rows = conn.execute(sa.text(
+            f"SELECT term_id, sum(n) AS n, {TERM_TABLE_OID} FROM govcat_search_facet_count "
+            f"WHERE {where} GROUP BY term_id").bindparams(**values)).all()
         if rows:
             self._check_terms(rows[0].term_oid)
         return Counter({t: int(n) for t, n, _ in rows if n})
 
-    def _summary_stmt(self) -> sa.Select[Any]:
-        """(term, count) per term of the slice."""
-        c = facet_count_table.c
-        stmt = sa.select(c.term_id, sa.func.sum(c.n)).group_by(c.term_id)
-        for name, values in self.slice.values.items():
-            if name == "permission_labels":
-                stmt = stmt.where(c.labels.overlap(sa.cast(sorted(values), pg.ARRAY(sa.Text))))
-            else:
-                stmt = stmt.where(getattr(c, name).in_(sorted(values)))
-        return stmt
-
     def _slice_total(self) -> sa.TextClause:
-        """Scalar subquery: how many documents the slice holds (``TOTAL_TERM``'s count). Text
-        from constants (the slice column names), values bound: a search builds and cache-keys
-        one element for it."""
-        conditions = ["term_id = :slice_term"]
-        values: dict[str, Any] = {"slice_term": TOTAL_TERM}
+        """Scalar subquery: how many documents the slice holds (``TOTAL_TERM``'s count)."""
+        where, values = self._slice_counts()
+        return sa.text("(SELECT sum(n) FROM govcat_search_facet_count "
+                       f"WHERE term_id = :slice_term AND {where})").bindparams(
+                           slice_term=TOTAL_TERM, **values)
+
+    def _slice_counts(self) -> tuple[str, dict[str, Any]]:
+        """The slice as a condition on govcat_search_facet_count: text from constants (the
+        slice column names), the values bound (a search builds and cache-keys one element)."""
+        conditions = ["true"]
+        values: dict[str, Any] = {}
         for name in SLICE_FIELDS:
             if name not in self.slice.values:
                 continue
@@ -724,8 +725,7 @@ class _Request:
             values[key] = sorted(self.slice.values[name])
             conditions.append(f"labels && CAST(:{key} AS text[])" if name == "permission_labels"
                               else f"{name} = ANY(CAST(:{key} AS text[]))")
-        return sa.text("(SELECT sum(n) FROM govcat_search_facet_count WHERE "
-                       + " AND ".join(conditions) + ")").bindparams(**values)
+        return " AND ".join(conditions), values
 
     def _term_counts(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> Counter[int]:
         terms = sa.select(sa.func.unnest(D.facet_terms).label("t")).where(where).subquery()
