@@ -638,9 +638,11 @@ class _Request:
     def _complement(self, conn: sa.Connection, where: sa.ColumnElement[bool], hits: int,
                     base: Counter[int]) -> Counter[int]:
         """Counts of matches that are most of their slice: the slice's maintained counts minus
-        the counts of the slice's documents that do not match."""
+        the counts of the slice's documents that do not match. Facet terms only: the slice's
+        ``TOTAL_TERM`` row is left out (it is no term; looking it up would cost a statement)."""
         counts = Counter(base)
-        if hits < counts.get(TOTAL_TERM, 0):
+        counts.pop(TOTAL_TERM, None)
+        if hits < base.get(TOTAL_TERM, 0):
             slice_where = self.conn._compile_node(And(tuple(_slice_nodes(self.slice))), conn).where
             matched = sa.select(D.ord).where(where).scalar_subquery()
             counts.subtract(self._term_counts(conn, sa.and_(slice_where, D.ord.not_in(matched))))
