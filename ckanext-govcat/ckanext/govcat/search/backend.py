@@ -94,6 +94,11 @@ TERM_TABLE_OID = f"{TERM_OID} AS term_oid"
 # documents through the indexes (a sequential scan would read every out-of-line tsvector), and
 # work_mem keeps complement sets hashed.
 SEARCH_SETTINGS = {"enable_seqscan": "off", "work_mem": "64MB"}
+# What a text search's statement reads along (``OnePass``'s ``along``): the term table's oid
+# and, when the facet bitmaps count, the snapshot and what changed since their last sync
+# (bound to ``FacetBitmaps.since()``): no statement of its own for either.
+READ_ALONG_TERMS = sa.text(TERM_TABLE_OID)
+READ_ALONG_BITMAPS = sa.text(f"{TERM_TABLE_OID}, {SNAPSHOT_COLUMNS}, {CHANGES_COLUMN}")
 
 
 def search_session(statement_timeout_ms: int) -> Callable[[Any, Any], None]:
@@ -586,8 +591,7 @@ class _Request:
         counts: Optional[Counter[int]] = None
         if not self.slice_rest and len(fast) == len(self.facet_fields):
             # Only slice conditions: counts are maintained, the page comes straight off an index.
-            counts = self._summary(conn)
-            hits = counts.pop(TOTAL_TERM, 0)
+            hits, counts = self._summary(conn)
             docs = [] if self.rows == 0 or hits <= self.start else self._docs(conn.execute(
                 sa.select(self._page_docs(self._page(sa.select(*(
                     expr.label(f"k{i}") for i, (expr, _, _) in enumerate(keys))).where(where),
@@ -595,7 +599,7 @@ class _Request:
         else:
             hits, docs, counts = self._one_pass(conn, where, keys, rank, bool(fast))
             if fast and counts is None:
-                counts = self._complement(conn, where, hits, self._summary(conn))
+                counts = self._complement(conn, where, hits, *self._summary(conn))
         facets = self._facets(conn, where, counts) if self.facet_fields else {}
         return Results(hits=hits, docs=docs, facets={"facet_fields": facets})
 
@@ -606,15 +610,10 @@ class _Request:
         unless the matches are most of their slice (then the complement is cheaper) — the
         facet term counts, from the ordinals of all matches and the facet bitmaps."""
         total = self._slice_total() if direct_facets and self.slice.values else None
-        # The statement also reads the term table's oid and, for the bitmaps, the snapshot
-        # and what changed since their last sync: no statement of its own for either.
-        read_along = TERM_TABLE_OID
-        if direct_facets:
-            read_along += f", {SNAPSHOT_COLUMNS}, {CHANGES_COLUMN}"
+        along = (READ_ALONG_BITMAPS.bindparams(**self.since) if direct_facets
+                 else READ_ALONG_TERMS)
         row = conn.execute(OnePass(where, keys, [c for _, c in self._fields(rank)], self.rows,
-                                   self.start, direct_facets, total,
-                                   sa.text(read_along).bindparams(**(
-                                       self.since if direct_facets else {})))).one()
+                                   self.start, direct_facets, total, along)).one()
         self._check_terms(row.term_oid)
         counts = None  # None with direct_facets: the complement is cheaper
         if direct_facets and row.matched is not None:
@@ -636,13 +635,12 @@ class _Request:
             raise _StaleTerms()
 
     def _complement(self, conn: sa.Connection, where: sa.ColumnElement[bool], hits: int,
-                    base: Counter[int]) -> Counter[int]:
-        """Counts of matches that are most of their slice: the slice's maintained counts minus
-        the counts of the slice's documents that do not match. Facet terms only: the slice's
-        ``TOTAL_TERM`` row is left out (it is no term; looking it up would cost a statement)."""
+                    total: int, base: Counter[int]) -> Counter[int]:
+        """Counts of matches that are most of their slice (``total`` documents, ``base`` their
+        term counts, from ``_summary``): the slice's counts minus the counts of the slice's
+        documents that do not match."""
         counts = Counter(base)
-        counts.pop(TOTAL_TERM, None)
-        if hits < base.get(TOTAL_TERM, 0):
+        if hits < total:
             slice_where = self.conn._compile_node(And(tuple(_slice_nodes(self.slice))), conn).where
             matched = sa.select(D.ord).where(where).scalar_subquery()
             counts.subtract(self._term_counts(conn, sa.and_(slice_where, D.ord.not_in(matched))))
@@ -698,15 +696,18 @@ class _Request:
             docs.append(self._doc(fields, wants_all))
         return docs
 
-    def _summary(self, conn: sa.Connection) -> Counter[int]:
-        """Term counts of the slice from govcat_search_facet_count (no document is read)."""
+    def _summary(self, conn: sa.Connection) -> tuple[int, Counter[int]]:
+        """How many documents the slice holds, and its facet term counts, from
+        govcat_search_facet_count (no document is read). ``TOTAL_TERM`` is no term: it is
+        never among the counts."""
         where, values = self._slice_counts()
         rows = conn.execute(sa.text(
             f"SELECT term_id, sum(n) AS n, {TERM_TABLE_OID} FROM govcat_search_facet_count "
             f"WHERE {where} GROUP BY term_id").bindparams(**values)).all()
         if rows:
             self._check_terms(rows[0].term_oid)
-        return Counter({t: int(n) for t, n, _ in rows if n})
+        counts = Counter({t: int(n) for t, n, _ in rows if n})
+        return counts.pop(TOTAL_TERM, 0), counts
 
     def _slice_total(self) -> sa.TextClause:
         """Scalar subquery: how many documents the slice holds (``TOTAL_TERM``'s count)."""
