@@ -140,7 +140,7 @@ class TestWorkflow:
         app = submitted(setup["applicant"]["name"], setup["dataset"]["id"])
         with pytest.raises(tk.ValidationError) as err:
             decide(setup["admin"]["name"], app["id"], decision)
-        assert "理由" in " ".join(err.value.error_dict["state"])
+        assert "必须填写理由" in " ".join(err.value.error_dict["reason"])
 
     def test_cannot_decide_draft(self, setup):
         app = application(setup["applicant"]["name"], setup["dataset"]["id"])

@@ -25,8 +25,10 @@ class TestStateMachine:
     def test_every_pair(self, state, event):
         expected = ALLOWED.get((state, event))
         if expected is None:
-            with pytest.raises(states.TransitionError, match="不能执行"):
+            with pytest.raises(states.TransitionError, match="不能执行") as err:
                 states.transition(state, event, "理由")
+            assert f"“{states.EVENT_LABELS[event]}”" in str(err.value)  # in Chinese
+            assert err.value.field == "state"
         else:
             assert states.transition(state, event, "理由") == expected
 
@@ -34,8 +36,9 @@ class TestStateMachine:
                                              ("approved", "revoke")])
     def test_reason_required(self, state, event):
         for reason in (None, "", "   "):
-            with pytest.raises(states.TransitionError, match="理由"):
+            with pytest.raises(states.TransitionError, match="理由") as err:
                 states.transition(state, event, reason)
+            assert err.value.field == "reason"
 
     def test_unknown_event(self):
         with pytest.raises(states.TransitionError, match="未知操作"):

@@ -94,7 +94,7 @@ def _move(app: am.Application, event: states.Event, actor_id: Optional[str],
     try:
         target = states.transition(app.state, event, reason)  # type: ignore[arg-type]
     except states.TransitionError as err:
-        raise tk.ValidationError({"state": [str(err)]})
+        raise tk.ValidationError({err.field: [str(err)]})
     step = am.Transition(application_id=app.id, from_state=app.state, to_state=target,
                          actor_id=actor_id, reason=reason or "", at=am.now())
     app.state = target

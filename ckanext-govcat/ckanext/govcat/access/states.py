@@ -45,8 +45,19 @@ STATE_LABELS: dict[State, str] = {
 }
 
 
+EVENT_LABELS: dict[Event, str] = {
+    "submit": "提交", "approve": "批准", "reject": "驳回", "return": "退回修改",
+    "withdraw": "撤回", "expire": "到期", "revoke": "撤销",
+}
+
+
 class TransitionError(ValueError):
-    """A transition that the state machine does not allow; ``str()`` is a message for users."""
+    """A transition that the state machine does not allow; ``str()`` is a message for users,
+    ``field`` the input it is about (``state``, or ``reason`` when a reason is missing)."""
+
+    def __init__(self, message: str, field: str = "state") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def transition(state: State, event: Event, reason: Optional[str] = None) -> State:
@@ -55,10 +66,10 @@ def transition(state: State, event: Event, reason: Optional[str] = None) -> Stat
     if rule is None:
         raise TransitionError(f"未知操作：{event}")
     if state not in rule.sources:
-        raise TransitionError(
-            f"申请当前状态为“{STATE_LABELS.get(state, state)}”，不能执行“{event}”操作")
+        raise TransitionError(f"申请当前状态为“{STATE_LABELS.get(state, state)}”，"
+                              f"不能执行“{EVENT_LABELS[event]}”操作")
     if rule.needs_reason and not (reason or "").strip():
-        raise TransitionError("驳回、退回或撤销时必须填写理由（reason）")
+        raise TransitionError("驳回、退回修改或撤销时必须填写理由", field="reason")
     return rule.target
 
 

@@ -25,6 +25,21 @@ blueprint.before_request(csrf.require_token)
 
 _FIELDS = ("applicant_type", "applicant_name", "uscc", "purpose", "scenario",
            "security_measures", "contact", "period_start", "period_end")
+# How error messages name the fields of the access actions (the forms' labels).
+FIELD_LABELS = {
+    "package_id": "数据集", "resource_ids": "申请的资源", "applicant_type": "申请主体",
+    "applicant_name": "申请人名称", "uscc": "统一社会信用代码", "purpose": "用途",
+    "scenario": "应用场景", "security_measures": "安全保障措施", "contact": "联系方式",
+    "period_start": "使用期限开始", "period_end": "使用期限结束",
+    "agreement_accepted": "数据使用协议", "decision": "审核决定", "reason": "理由",
+    "expires": "授权截止日期", "grant_id": "授权", "title": "标题", "description": "说明",
+    "url": "链接", "id": "申请",
+}
+
+
+def field_label(name: str) -> str:
+    """The Chinese name of an access form field, for error messages."""
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name  # type: ignore[call-overload]
 
 
 def _context() -> Context:
@@ -53,6 +68,8 @@ def _guard(fn: Any) -> Any:
 @_guard
 def apply(id: str) -> Any:
     package = _call("package_show", {"id": id})
+    # Visitors log in before they fill in the form, not after (what they typed would be lost).
+    tk.check_access("govcat_access_application_create", _context(), {"package_id": package["id"]})
     errors: dict[str, Any] = {}
     form: dict[str, Any] = {"applicant_type": "person"}
     if request.method == "POST":
@@ -70,7 +87,7 @@ def apply(id: str) -> Any:
     version, text = config.agreement()
     return tk.render("govcat/access/apply.html", {
         "pkg": package, "form": form, "errors": errors, "agreement_version": version,
-        "agreement_text": text})
+        "agreement_text": text, "field_label": field_label})
 
 
 @_guard
@@ -115,7 +132,7 @@ def application_act(id: str, op: str) -> Any:
             return tk.abort(404)
         tk.h.flash_success(_("操作成功"))
     except tk.ValidationError as err:
-        tk.h.flash_error("；".join(f"{k}: {' '.join(map(str, v))}"
+        tk.h.flash_error("；".join(f"{field_label(k)}：{' '.join(map(str, v))}"
                                   for k, v in err.error_dict.items()))
     return tk.redirect_to("govcat_access.application_read", id=id)
 
