@@ -59,7 +59,7 @@ _SYNTAX_TABLE: list[tuple[str, Union[str, Explain]]] = [
     (r"^unexpected '(?P<token>.+)' at position (?P<pos>\d+)$", _unexpected),
     (r"^unexpected character '(?P<token>.+)' at position (?P<pos>\d+)$", _unexpected),
     (r"^the query ends where a term was expected$", N_(
-        'The search ends with AND, OR, NOT or "-" and no search term after it.')),
+        'The search is incomplete: a search term is missing after AND, OR, NOT, "-" or "(".')),
     (r"^the query nests parentheses too deeply$", N_(
         "Parentheses are nested too deeply (at most {levels} levels).")),
     (r"^a range needs a field, at position (?P<pos>\d+)$", N_(
