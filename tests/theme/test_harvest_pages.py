@@ -40,3 +40,12 @@ def test_harvest_pages_are_chinese(app) -> None:
         assert said in admin_page, said
     assert "Reharvest" not in admin_page and "Clear" not in admin_page
     assert "该采集源还没有采集任务" in text(app, "/harvest/city-node/job", admin)
+
+
+def test_new_source_form_offers_frequencies_in_chinese(app) -> None:
+    admin = factories.Sysadmin()
+    form = text(app, "/harvest/new", admin)
+    for said in ("手动", "每月", "每周", "每两周", "每天", "持续", "采集源用于把其他目录的元数据导入本平台"):
+        assert said in form, said
+    for english in ("Manual", "Monthly", "Biweekly", "Harvest sources allow"):
+        assert english not in form, english
