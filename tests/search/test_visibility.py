@@ -94,6 +94,26 @@ class TestDrafts:
         assert got == PUBLIC | {"a-private", "b-private", "a-draft", "b-draft"}
 
 
+class TestSliceFiltersInFq:
+    """Filters on the slice columns written by the caller combine with CKAN's own ones as the
+    query language says: the same column twice intersects, an OR of values unites."""
+
+    def test_state_written_by_the_caller(self, world):
+        root = world["sysadmin"]
+        assert seen(root, fq="+state:draft", include_drafts=True) == {"a-draft", "b-draft"}
+        assert seen(root, fq="+state:(draft OR active)", include_drafts=True,
+                    include_private=True) == {"a-public", "a-private", "a-draft", "b-public",
+                                              "b-private", "b-draft"}
+        assert seen(root, fq="+state:active +state:draft", include_drafts=True) == set()
+
+    def test_capacity_and_labels_written_by_the_caller(self, world):
+        root = world["sysadmin"]
+        assert seen(root, fq="+capacity:private", include_private=True) == {"a-private",
+                                                                            "b-private"}
+        assert seen(root, fq='+permission_labels:("public" OR "nobody")',
+                    include_private=True) == PUBLIC
+
+
 class TestDeleted:
     def test_deleted_datasets_leave_the_index_by_default(self, fresh_world):
         world = fresh_world

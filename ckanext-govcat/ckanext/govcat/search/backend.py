@@ -32,10 +32,10 @@ from . import text
 from .bitmaps import CHANGES_COLUMN, SNAPSHOT_COLUMNS, FacetBitmaps, View
 
 from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, SLICE_FIELDS, Compiled, Compiler,
-                       FieldWeights, OnePass, PackedText, RankScore, Slice, parse_date,
-                       split_slice, unpack)
+                       FieldWeights, OnePass, PackedText, RankScore, Slice, SliceMatch,
+                       parse_date, split_slice, unpack)
 from .model import doc_table, facet_count_table, field_table, term_table
-from .parser import FIELD_RE, And, MatchAll, Node, Not, Or, QuerySyntaxError, Term, parse
+from .parser import FIELD_RE, And, MatchAll, Node, QuerySyntaxError, parse
 
 log = logging.getLogger(__name__)
 D = doc_table.c
@@ -289,6 +289,9 @@ class PostgresConnection:
         self.bitmaps = FacetBitmaps()
         self._pending: dict[str, dict[str, Any]] = {}
         self._known_fields: set[str] = set()
+        # (view, term table oid) and, per facet field set, that view's terms of those fields.
+        self._view_terms: tuple[tuple[Optional[View], Optional[int]],
+                                dict[frozenset[str], list[int]]] = ((None, None), {})
         self._lock = threading.RLock()
         atexit.register(self._flush_quietly)
 
@@ -464,6 +467,19 @@ class PostgresConnection:
         if self.terms.validate(oid):
             self._known_fields = set()
 
+    def view_terms(self, conn: sa.Connection, view: View, fields: frozenset[str]) -> list[int]:
+        """The terms of ``view``'s bitmaps that belong to ``fields``: worked out once per view
+        (a view changes only when documents do) and term table."""
+        (cached, oid), by_fields = self._view_terms
+        if cached is not view or oid != self.terms.oid:  # identity: views compare by value
+            by_fields = {}
+            self._view_terms = ((view, self.terms.oid), by_fields)
+        ids = by_fields.get(fields)
+        if ids is None:
+            pairs = self.terms.pairs(conn, view.bitmaps.keys())
+            ids = by_fields[fields] = [t for t, (name, _) in pairs.items() if name in fields]
+        return ids
+
     def is_known_field(self, conn: sa.Connection, name: str) -> bool:
         """Whether any indexed document ever had the field ``name``. A name not among the
         cached ones is looked up again: another process may have indexed it since."""
@@ -583,7 +599,7 @@ class _Request:
     def run(self, conn: sa.Connection) -> Results:
         self.since = self.conn.bitmaps.since()
         self.terms_from = self.conn.terms.oid
-        self.compiled = self.conn._compile_node(self.node, conn)
+        self.compiled = self._compile(conn)
         where = self.compiled.where
         rank = self._rank_expr()
         keys = self._sort_keys(conn, rank)
@@ -603,6 +619,12 @@ class _Request:
         facets = self._facets(conn, where, counts) if self.facet_fields else {}
         return Results(hits=hits, docs=docs, facets={"facet_fields": facets})
 
+    def _compile(self, conn: sa.Connection) -> Compiled:
+        """The request's condition: its slice as one ``SliceMatch``, the rest compiled."""
+        rest = self.conn._compile_node(And(tuple(self.slice_rest)) if self.slice_rest
+                                       else MatchAll(), conn)
+        return Compiled(sa.and_(SliceMatch(self.slice), rest.where), rest.rank_terms)
+
     def _one_pass(self, conn: sa.Connection, where: sa.ColumnElement[bool],
                   keys: list[tuple[Any, bool, bool]], rank: Optional[sa.ColumnElement[Any]],
                   direct_facets: bool) -> tuple[int, list[dict[str, Any]], Optional[Counter[int]]]:
@@ -618,14 +640,9 @@ class _Request:
         counts = None  # None with direct_facets: the complement is cheaper
         if direct_facets and row.matched is not None:
             view = self.conn.bitmaps.sync(conn, row, self.since)
-            counts = view.counts(row.matched, self._facet_term_ids(conn, view))
+            terms = self.conn.view_terms(conn, view, frozenset(self.facet_fields))
+            counts = view.counts(row.matched, terms)
         return int(row.hits), self._docs(row.docs), counts
-
-    def _facet_term_ids(self, conn: sa.Connection, view: View) -> list[int]:
-        """The bitmap terms that belong to a requested facet field."""
-        wanted = set(self.facet_fields)
-        pairs = self.conn.terms.pairs(conn, view.bitmaps.keys())
-        return [t for t, (name, _) in pairs.items() if name in wanted]
 
     def _check_terms(self, oid: int) -> None:
         """Check the term ids this search used against the term table's ``oid`` read in its
@@ -641,7 +658,7 @@ class _Request:
         documents that do not match."""
         counts = Counter(base)
         if hits < total:
-            slice_where = self.conn._compile_node(And(tuple(_slice_nodes(self.slice))), conn).where
+            slice_where = SliceMatch(self.slice)
             matched = sa.select(D.ord).where(where).scalar_subquery()
             counts.subtract(self._term_counts(conn, sa.and_(slice_where, D.ord.not_in(matched))))
         return counts
@@ -777,14 +794,3 @@ class _Request:
         if wants_all:
             return stored
         return {k: stored[k] for k in self.fl if k in stored}
-
-
-def _slice_nodes(part: Slice) -> list[Node]:
-    nodes: list[Node] = []
-    for name, values in part.values.items():
-        terms = tuple(Term(name, v) for v in sorted(values))
-        if not terms:
-            nodes.append(Not(MatchAll()))
-        else:
-            nodes.append(terms[0] if len(terms) == 1 else Or(terms))
-    return nodes

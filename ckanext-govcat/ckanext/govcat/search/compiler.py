@@ -171,7 +171,7 @@ def _render_one_pass(element: OnePass, compiler: Any, **kw: Any) -> str:
         matched = f"(SELECT coalesce(array_agg({last}), '{{}}') FROM m)"
         if not isinstance(element.total, sa.sql.elements.Null):
             total = compiler.process(element.total, **kw)
-            matched = (f"CASE WHEN (SELECT count(*) FROM m) * 2 > coalesce({total}, 0) "
+            matched = (f"CASE WHEN counted.hits * 2 > coalesce({total}, 0) "
                        f"THEN NULL ELSE {matched} END")
     return (
         f"WITH m AS MATERIALIZED (SELECT {keys} FROM {doc} "
@@ -179,10 +179,11 @@ def _render_one_pass(element: OnePass, compiler: Any, **kw: Any) -> str:
         f"page AS (SELECT {columns} FROM m ORDER BY {order('')} "
         f"LIMIT {compiler.process(element.limit, **kw)} "
         f"OFFSET {compiler.process(element.offset, **kw)}) "
-        f"SELECT (SELECT count(*) FROM m) AS hits, "
+        f"SELECT counted.hits, "
         f"(SELECT string_agg({packed}, '' ORDER BY {order('page.')}) FROM page "
         f"JOIN {doc} ON {doc}.ord = page.{last}) AS docs, {matched} AS matched, "
-        f"{compiler.process(element.along, **kw)}")
+        f"{compiler.process(element.along, **kw)} "
+        f"FROM (SELECT count(*) AS hits FROM m) AS counted")
 
 
 def unpack(packed: str) -> list[Optional[str]]:
@@ -218,6 +219,38 @@ class Slice:
     """Conditions on the slice columns only: field -> allowed values (labels: any of them)."""
 
     values: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+class SliceMatch(sa.sql.expression.ColumnElement[bool]):
+    """The documents of a ``Slice``: each of its columns among its values (``permission_labels``
+    sharing one of them; an empty set matches nothing). The same condition as compiling the
+    slice's query parts, as one construct rendered from a fixed template with one bound array
+    per column: every search has one, and it builds and cache-keys one element instead of a
+    handful per column."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+    _traverse_internals = [("names", InternalTraversal.dp_plain_obj),
+                           ("arrays", InternalTraversal.dp_clauseelement_tuple)]
+
+    def __init__(self, part: Slice) -> None:
+        self.names = tuple(name for name in SLICE_FIELDS if name in part.values)
+        self.arrays = tuple(sa.bindparam(None, sorted(part.values[name]), type_=pg.ARRAY(sa.Text),
+                                         unique=True) for name in self.names)
+
+
+@compiles(SliceMatch)
+def _render_slice(element: SliceMatch, compiler: Any, **kw: Any) -> str:
+    if not element.names:
+        return "true"
+    conditions = []
+    for name, array in zip(element.names, element.arrays):
+        column = compiler.process(D.permission_labels if name == "permission_labels"
+                                  else COLUMN_FIELDS[name], **kw)
+        values = f"CAST({compiler.process(array, **kw)} AS TEXT[])"
+        conditions.append(f"{column} && {values}" if name == "permission_labels"
+                          else f"{column} = ANY({values})")
+    return "(" + " AND ".join(conditions) + ")"
 
 
 def _exact_values(node: Node) -> tuple[str, frozenset[str]] | None:
