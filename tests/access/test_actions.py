@@ -249,6 +249,7 @@ class TestAuth:
         theirs = call_action("govcat_access_application_list",
                              {"user": setup["other_admin"]["name"]}, review=True)
         assert mine["count"] == 1 and mine["counts"] == {"submitted": 1}
+        assert mine["results"][0]["package_title"] == setup["dataset"]["title"]
         assert theirs["count"] == 0
 
     def test_grant_list_and_audit_for_reviewers_only(self, setup):

@@ -63,6 +63,7 @@ def test_walk_apply_review_approve_download(app, scene):
 
     queue = admin.get("/access/review").get_data(as_text=True)
     assert app_id in queue and "待审核" in queue
+    assert ">条件数据</a>" in queue  # the dataset by its title
     detail = admin.get(f"/access/application/{app_id}")
     admin.post(f"/access/application/{app_id}/decide",
                data={"decision": "approve", "reason": "", "_csrf_token": csrf(detail)})

@@ -192,7 +192,8 @@ def govcat_access_application_list(context: Context, data_dict: DataDict) -> dic
     organizations the caller reviews for (sysadmins: all).
 
     :param state, package_id, owner_org: filters; :param overdue: only overdue ones
-    :returns: ``{"count": n, "counts": {state: n}, "results": [application, …]}``
+    :returns: ``{"count": n, "counts": {state: n}, "results": [application with
+        "overdue" and "package_title", …]}``
     """
     tk.check_access("govcat_access_application_list", context, data_dict)
     q = am.query(am.Application)
@@ -213,10 +214,12 @@ def govcat_access_application_list(context: Context, data_dict: DataDict) -> dic
     count = q.count()
     rows = q.order_by(am.Application.deadline.asc().nullslast(), am.Application.created.desc()) \
         .offset(data_dict["offset"]).limit(data_dict["limit"]).all()
+    titles = _package_titles([app.package_id for app in rows])
     results = []
     for app in rows:
         item = app.dictize()
         item["overdue"] = _overdue(app)
+        item["package_title"] = titles.get(app.package_id) or app.package_id
         results.append(item)
     return {"count": count, "counts": counts, "results": results}
 
