@@ -88,10 +88,16 @@ class TestAuditAndDenial:
         assert download["resource_id"] == world.file_res["id"]
         assert download["bytes"] == len(FILE_BODY.encode())
         assert download["user_id"] == world.users["approved"]["id"]
+        assert download["user_name"] == world.users["approved"]["name"]  # who, readably
+        assert download["resource_name"] == world.file_res["name"]
         assert by_path["datastore_search"]["bytes"] > 0
         csv_page = app.get(f"/dataset/{world.dataset['name']}/access/audit?format=csv",
                            headers=world.headers("admin"))
-        assert world.file_res["id"] in csv_page.get_data(as_text=True)
+        csv_text = csv_page.get_data(as_text=True)
+        assert world.file_res["id"] in csv_text and world.users["approved"]["name"] in csv_text
+        page = app.get(f"/dataset/{world.dataset['name']}/access/audit",
+                       headers=world.headers("admin")).get_data(as_text=True)
+        assert f">{world.users['approved']['name']}</span></td>" in page
 
     def test_api_client_gets_json_403_with_apply_link(self, app, world):
         got = app.get(f"/dataset/{world.dataset['id']}/resource/{world.file_res['id']}/download",

@@ -74,8 +74,10 @@ def test_walk_apply_review_approve_download(app, scene):
     register = app.get("/access/register").get_data(as_text=True)
     assert "条件数据" in register and "个人申请" in register and "王五" not in register
     assert "已批准" in applicant.get("/access/applications").get_data(as_text=True)
+    granted = applicant.get("/access/grants").get_data(as_text=True)
+    assert "条件数据</a>" in granted and "<td>有效</td>" in granted  # title, state in Chinese
     audit = admin.get("/dataset/cond-scene/access/audit").get_data(as_text=True)
-    assert scene["res"]["id"] in audit
+    assert scene["res"]["id"] in audit and ">文件</span>" in audit  # by name, id on hover
 
 
 def test_dataset_page_offers_apply_instead_of_download(app, scene):

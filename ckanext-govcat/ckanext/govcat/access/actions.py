@@ -384,7 +384,7 @@ def govcat_access_grant_list(context: Context, data_dict: DataDict) -> dict[str,
     """Grants of a dataset (``package_id``, its reviewers) or of a user (``user``, that user or a
     sysadmin); without either, the caller's own. Active ones only unless ``include_inactive``.
 
-    :returns: ``{"count": n, "results": [grant, …]}``
+    :returns: ``{"count": n, "results": [grant with "package_title", …]}``
     """
     tk.check_access("govcat_access_grant_list", context, data_dict)
     q = am.query(am.Grant)
@@ -401,7 +401,10 @@ def govcat_access_grant_list(context: Context, data_dict: DataDict) -> dict[str,
     count = q.count()
     rows = q.order_by(am.Grant.created.desc()).offset(data_dict["offset"]) \
         .limit(data_dict["limit"]).all()
-    return {"count": count, "results": [g.dictize() for g in rows]}
+    titles = _package_titles([g.package_id for g in rows])
+    return {"count": count, "results": [
+        {**g.dictize(), "package_title": titles.get(g.package_id) or g.package_id}
+        for g in rows]}
 
 
 @validate(schema.with_reason)
@@ -499,8 +502,8 @@ def govcat_access_audit_list(context: Context, data_dict: DataDict) -> dict[str,
     """Grant-based data accesses of a dataset (``package_id``) or a grant (``grant_id``),
     newest first; for the dataset's reviewers. Without a filter: sysadmins only.
 
-    :returns: ``{"count": n, "results": [{"grant_id", "user_id", "package_id",
-        "resource_id", "path", "bytes", "at"}, …]}``
+    :returns: ``{"count": n, "results": [{"grant_id", "user_id", "user_name", "package_id",
+        "resource_id", "resource_name", "path", "bytes", "at"}, …]}``
     """
     tk.check_access("govcat_access_audit_list", context, data_dict)
     q = am.query(am.Audit)
@@ -511,4 +514,10 @@ def govcat_access_audit_list(context: Context, data_dict: DataDict) -> dict[str,
     count = q.count()
     rows = q.order_by(am.Audit.at.desc(), am.Audit.id.desc()).offset(data_dict["offset"]) \
         .limit(data_dict["limit"]).all()
-    return {"count": count, "results": [a.dictize() for a in rows]}
+    users = dict(model.Session.query(model.User.id, model.User.name).filter(
+        model.User.id.in_({a.user_id for a in rows}))) if rows else {}
+    resources = dict(model.Session.query(model.Resource.id, model.Resource.name).filter(
+        model.Resource.id.in_({a.resource_id for a in rows}))) if rows else {}
+    return {"count": count, "results": [
+        {**a.dictize(), "user_name": users.get(a.user_id) or a.user_id,
+         "resource_name": resources.get(a.resource_id) or a.resource_id} for a in rows]}

@@ -45,6 +45,11 @@ STATE_LABELS: dict[State, str] = {
 }
 
 
+# A grant's state (``Grant.state``) in the pages.
+GRANT_STATE_LABELS: dict[str, str] = {
+    "active": "有效", "pending": "未到开始日期", "expired": "已过期", "revoked": "已撤销",
+}
+
 EVENT_LABELS: dict[Event, str] = {
     "submit": "提交", "approve": "批准", "reject": "驳回", "return": "退回修改",
     "withdraw": "撤回", "expire": "到期", "revoke": "撤销",

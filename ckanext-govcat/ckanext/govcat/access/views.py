@@ -160,7 +160,8 @@ def review() -> Any:
 @_guard
 def grants() -> Any:
     return tk.render("govcat/access/grants.html", {
-        "result": _call("govcat_access_grant_list", {"include_inactive": True})})
+        "result": _call("govcat_access_grant_list", {"include_inactive": True}),
+        "labels": states.GRANT_STATE_LABELS})
 
 
 @_guard
@@ -176,7 +177,8 @@ def audit(id: str) -> Any:
     if request.args.get("format") == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        columns = ["at", "user_id", "grant_id", "resource_id", "path", "bytes"]
+        columns = ["at", "user_name", "user_id", "grant_id", "resource_name", "resource_id",
+                   "path", "bytes"]
         writer.writerow(columns)
         for row in result["results"]:
             writer.writerow([row[c] for c in columns])
