@@ -234,6 +234,13 @@ def _overdue_only(q: Any) -> Any:
                     am.Application.deadline < dt.date.today())
 
 
+def _names(id_column: Any, name_column: Any, ids: Collection[str]) -> dict[str, str]:
+    """``name_column`` by ``id_column`` for ``ids``, in one query (ids not found are left out)."""
+    if not ids:
+        return {}
+    return dict(model.Session.query(id_column, name_column).filter(id_column.in_(set(ids))))
+
+
 def _package_titles(package_ids: Collection[str]) -> dict[str, str]:
     """Title (or name) of each dataset, in one query; ids of purged datasets map to None."""
     if not package_ids:
@@ -514,10 +521,8 @@ def govcat_access_audit_list(context: Context, data_dict: DataDict) -> dict[str,
     count = q.count()
     rows = q.order_by(am.Audit.at.desc(), am.Audit.id.desc()).offset(data_dict["offset"]) \
         .limit(data_dict["limit"]).all()
-    users = dict(model.Session.query(model.User.id, model.User.name).filter(
-        model.User.id.in_({a.user_id for a in rows}))) if rows else {}
-    resources = dict(model.Session.query(model.Resource.id, model.Resource.name).filter(
-        model.Resource.id.in_({a.resource_id for a in rows}))) if rows else {}
+    users = _names(model.User.id, model.User.name, {a.user_id for a in rows})
+    resources = _names(model.Resource.id, model.Resource.name, {a.resource_id for a in rows})
     return {"count": count, "results": [
         {**a.dictize(), "user_name": users.get(a.user_id) or a.user_id,
          "resource_name": resources.get(a.resource_id) or a.resource_id} for a in rows]}

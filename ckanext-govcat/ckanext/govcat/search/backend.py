@@ -31,7 +31,7 @@ from collections import Counter
 from . import text
 from .bitmaps import CHANGES_COLUMN, SNAPSHOT_COLUMNS, FacetBitmaps, View
 
-from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, SLICE_FIELDS, Compiled, Compiler,
+from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler,
                        FieldWeights, OnePass, PackedText, RankScore, Slice, SliceMatch,
                        parse_date, split_slice, unpack)
 from .model import doc_table, facet_count_table, field_table, term_table
@@ -717,35 +717,22 @@ class _Request:
         """How many documents the slice holds, and its facet term counts, from
         govcat_search_facet_count (no document is read). ``TOTAL_TERM`` is no term: it is
         never among the counts."""
-        where, values = self._slice_counts()
-        rows = conn.execute(sa.text(
-            f"SELECT term_id, sum(n) AS n, {TERM_TABLE_OID} FROM govcat_search_facet_count "
-            f"WHERE {where} GROUP BY term_id").bindparams(**values)).all()
+        fc = facet_count_table.c
+        rows = conn.execute(sa.select(fc.term_id, sa.func.sum(fc.n), sa.literal_column(TERM_OID)
+                                      .label("term_oid"))
+                            .where(SliceMatch(self.slice, facet_count_table))
+                            .group_by(fc.term_id)).all()
         if rows:
             self._check_terms(rows[0].term_oid)
         counts = Counter({t: int(n) for t, n, _ in rows if n})
         return counts.pop(TOTAL_TERM, 0), counts
 
-    def _slice_total(self) -> sa.TextClause:
+    def _slice_total(self) -> sa.ScalarSelect[Any]:
         """Scalar subquery: how many documents the slice holds (``TOTAL_TERM``'s count)."""
-        where, values = self._slice_counts()
-        return sa.text("(SELECT sum(n) FROM govcat_search_facet_count "
-                       f"WHERE term_id = :slice_term AND {where})").bindparams(
-                           slice_term=TOTAL_TERM, **values)
-
-    def _slice_counts(self) -> tuple[str, dict[str, Any]]:
-        """The slice as a condition on govcat_search_facet_count: text from constants (the
-        slice column names), the values bound (a search builds and cache-keys one element)."""
-        conditions = ["true"]
-        values: dict[str, Any] = {}
-        for name in SLICE_FIELDS:
-            if name not in self.slice.values:
-                continue
-            key = f"slice_{name}"
-            values[key] = sorted(self.slice.values[name])
-            conditions.append(f"labels && CAST(:{key} AS text[])" if name == "permission_labels"
-                              else f"{name} = ANY(CAST(:{key} AS text[]))")
-        return " AND ".join(conditions), values
+        fc = facet_count_table.c
+        return (sa.select(sa.func.sum(fc.n))
+                .where(fc.term_id == TOTAL_TERM, SliceMatch(self.slice, facet_count_table))
+                .scalar_subquery())
 
     def _term_counts(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> Counter[int]:
         terms = sa.select(sa.func.unnest(D.facet_terms).label("t")).where(where).subquery()

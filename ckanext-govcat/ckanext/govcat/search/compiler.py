@@ -136,7 +136,7 @@ class OnePass(sa.sql.expression.Executable, sa.sql.expression.ClauseElement):
     def __init__(self, where: sa.ColumnElement[bool],
                  keys: list[tuple[sa.ColumnElement[Any], bool, bool]],
                  fields: list[sa.ColumnElement[Any]], limit: int, offset: int,
-                 want_matched: bool, total: Optional[sa.TextClause],
+                 want_matched: bool, total: Optional[sa.ColumnElement[Any]],
                  along: sa.TextClause) -> None:
         self.where = where
         self.keys = tuple(expr for expr, _, _ in keys)
@@ -222,34 +222,36 @@ class Slice:
 
 
 class SliceMatch(sa.sql.expression.ColumnElement[bool]):
-    """The documents of a ``Slice``: each of its columns among its values (``permission_labels``
-    sharing one of them; an empty set matches nothing). The same condition as compiling the
-    slice's query parts, as one construct rendered from a fixed template with one bound array
-    per column: every search has one, and it builds and cache-keys one element instead of a
-    handful per column."""
+    """The rows of ``table`` in a ``Slice``: each slice column among its values (the label
+    array sharing one of them; an empty set matches nothing). ``table`` is the document table
+    or the facet count table (its label column is ``labels``). One construct rendered from a
+    fixed template with one bound array per column, the same condition as compiling the
+    slice's query parts: every search has one, and it builds and cache-keys one element
+    instead of a handful per column."""
 
     inherit_cache = True
     type = sa.Boolean()
-    _traverse_internals = [("names", InternalTraversal.dp_plain_obj),
+    _traverse_internals = [("columns", InternalTraversal.dp_clauseelement_tuple),
                            ("arrays", InternalTraversal.dp_clauseelement_tuple)]
 
-    def __init__(self, part: Slice) -> None:
-        self.names = tuple(name for name in SLICE_FIELDS if name in part.values)
+    def __init__(self, part: Slice, table: sa.Table = doc_table) -> None:
+        names = [name for name in SLICE_FIELDS if name in part.values]
+        self.columns = tuple(table.c[name] if name in table.c else table.c.labels
+                             for name in names)
         self.arrays = tuple(sa.bindparam(None, sorted(part.values[name]), type_=pg.ARRAY(sa.Text),
-                                         unique=True) for name in self.names)
+                                         unique=True) for name in names)
 
 
 @compiles(SliceMatch)
 def _render_slice(element: SliceMatch, compiler: Any, **kw: Any) -> str:
-    if not element.names:
+    if not element.columns:
         return "true"
     conditions = []
-    for name, array in zip(element.names, element.arrays):
-        column = compiler.process(D.permission_labels if name == "permission_labels"
-                                  else COLUMN_FIELDS[name], **kw)
+    for column, array in zip(element.columns, element.arrays):
+        name = compiler.process(column, **kw)
         values = f"CAST({compiler.process(array, **kw)} AS TEXT[])"
-        conditions.append(f"{column} && {values}" if name == "permission_labels"
-                          else f"{column} = ANY({values})")
+        conditions.append(f"{name} && {values}" if isinstance(column.type, pg.ARRAY)
+                          else f"{name} = ANY({values})")
     return "(" + " AND ".join(conditions) + ")"
 
 
