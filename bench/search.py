@@ -176,7 +176,7 @@ class SqlRecorder:
     def _record(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
                 executemany: bool) -> None:
         if self.on and statement.lstrip().upper().startswith(("SELECT", "WITH")) \
-                and "set_config" not in statement and "regclass" not in statement:
+                and "set_config" not in statement:
             self.statements.append((cursor.mogrify(statement, parameters).decode(), None))
 
 

@@ -234,8 +234,8 @@ def test_a_search_matching_most_of_its_slice_reads_no_term_it_knows() -> None:
     assert tags() == {"fish": 2, "boat": 2}
     statements: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
+    def record(_conn, _cursor, _statement, _parameters, context, _many) -> None:
+        statements.append(context.statement)  # as written, before it is prepared
 
     engine = bridge.make_connection().read_engine
     sa.event.listen(engine, "before_cursor_execute", record)

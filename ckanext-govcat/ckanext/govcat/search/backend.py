@@ -34,15 +34,15 @@ from .bitmaps import CHANGES_COLUMN, SNAPSHOT_COLUMNS, FacetBitmaps, View
 from .compiler import (COLUMN_FIELDS, DATE_COLUMNS, Compiled, Compiler,
                        FieldWeights, OnePass, PackedText, RankScore, Slice, SliceMatch,
                        parse_date, split_slice, unpack)
-from .model import doc_table, facet_count_table, field_table, term_table
+from .model import TOTAL_TERM, doc_table, facet_count_table, field_table, term_table
 from .parser import FIELD_RE, And, MatchAll, Node, QuerySyntaxError, parse
+from .prepared import PREPARE_OPTION
 
 log = logging.getLogger(__name__)
 D = doc_table.c
 
 MAX_START = 10_000_000
 MAX_FACET_LIMIT = 10_000
-TOTAL_TERM = 0  # facet_count row counting all documents of a slice
 LABEL_SEPARATOR = "\x1f"  # joins a label set into one text value for unnest
 # Characters of normalised text kept per ranking column. The columns are stored PLAIN
 # (uncompressed, inline), so together they must leave a row room in a page.
@@ -91,9 +91,14 @@ class BackendSettings:
 TERM_OID = "CAST('govcat_search_term' AS regclass)::oid"
 TERM_TABLE_OID = f"{TERM_OID} AS term_oid"
 # Session settings of the read engine's connections (``search_session``): plans must reach
-# documents through the indexes (a sequential scan would read every out-of-line tsvector), and
-# work_mem keeps complement sets hashed.
-SEARCH_SETTINGS = {"enable_seqscan": "off", "work_mem": "64MB"}
+# documents through the indexes (a sequential scan would read every out-of-line tsvector),
+# work_mem keeps complement sets hashed, and prepared search statements (``prepared``) keep
+# one generic plan instead of being planned again on every search.
+SEARCH_SETTINGS = {"enable_seqscan": "off", "work_mem": "64MB",
+                   "plan_cache_mode": "force_generic_plan"}
+# Execution options of the search statements that run on every search: prepared on the
+# server (``prepared``, when the read engine has it installed).
+PREPARED = {PREPARE_OPTION: True}
 # What a text search's statement reads along (``OnePass``'s ``along``): the term table's oid
 # and, when the facet bitmaps count, the snapshot and what changed since their last sync
 # (bound to ``FacetBitmaps.since()``): no statement of its own for either.
@@ -611,7 +616,7 @@ class _Request:
             docs = [] if self.rows == 0 or hits <= self.start else self._docs(conn.execute(
                 sa.select(self._page_docs(self._page(sa.select(*(
                     expr.label(f"k{i}") for i, (expr, _, _) in enumerate(keys))).where(where),
-                    keys), rank))).scalar())
+                    keys), rank)), execution_options=PREPARED).scalar())
         else:
             hits, docs, counts = self._one_pass(conn, where, keys, rank, bool(fast))
             if fast and counts is None:
@@ -631,11 +636,13 @@ class _Request:
         """One scan of the matches: their number, the documents of the requested page, and —
         unless the matches are most of their slice (then the complement is cheaper) — the
         facet term counts, from the ordinals of all matches and the facet bitmaps."""
-        total = self._slice_total() if direct_facets and self.slice.values else None
+        total = (SliceMatch(self.slice, facet_count_table) if direct_facets and self.slice.values
+                 else None)
         along = (READ_ALONG_BITMAPS.bindparams(**self.since) if direct_facets
                  else READ_ALONG_TERMS)
         row = conn.execute(OnePass(where, keys, [c for _, c in self._fields(rank)], self.rows,
-                                   self.start, direct_facets, total, along)).one()
+                                   self.start, direct_facets, total, along),
+                           execution_options=PREPARED).one()
         self._check_terms(row.term_oid)
         counts = None  # None with direct_facets: the complement is cheaper
         if direct_facets and row.matched is not None:
@@ -721,18 +728,11 @@ class _Request:
         rows = conn.execute(sa.select(fc.term_id, sa.func.sum(fc.n), sa.literal_column(TERM_OID)
                                       .label("term_oid"))
                             .where(SliceMatch(self.slice, facet_count_table))
-                            .group_by(fc.term_id)).all()
+                            .group_by(fc.term_id), execution_options=PREPARED).all()
         if rows:
             self._check_terms(rows[0].term_oid)
         counts = Counter({t: int(n) for t, n, _ in rows if n})
         return counts.pop(TOTAL_TERM, 0), counts
-
-    def _slice_total(self) -> sa.ScalarSelect[Any]:
-        """Scalar subquery: how many documents the slice holds (``TOTAL_TERM``'s count)."""
-        fc = facet_count_table.c
-        return (sa.select(sa.func.sum(fc.n))
-                .where(fc.term_id == TOTAL_TERM, SliceMatch(self.slice, facet_count_table))
-                .scalar_subquery())
 
     def _term_counts(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> Counter[int]:
         terms = sa.select(sa.func.unnest(D.facet_terms).label("t")).where(where).subquery()

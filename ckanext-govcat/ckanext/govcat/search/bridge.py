@@ -38,6 +38,7 @@ import ckan.lib.search.query as search_query
 from ckan.common import config
 
 from . import config as search_config
+from . import prepared
 from .backend import (BackendSettings, PostgresConnection, SearchBackendError, TermDictionary,
                       search_session)
 
@@ -65,7 +66,8 @@ HARVEST_IMPORTS: list[tuple[str, str]] = [
 
 _connection: Optional[PostgresConnection] = None
 _read_engine: Optional[sa.Engine] = None
-_read_engine_timeout: Optional[int] = None
+# What ``_read_engine`` was made for: (URL, statement timeout, prepare statements).
+_read_engine_key: Optional[tuple[sa.URL, int, bool]] = None
 _warned_unavailable = False
 
 
@@ -81,19 +83,22 @@ def _write_engine() -> sa.Engine:
 
 def _engine_for_reads(write: sa.Engine, statement_timeout_ms: int) -> sa.Engine:
     """Searches have a pool of their own, on ``read_url`` or else the write engine's database:
-    every transaction is REPEATABLE READ (one snapshot per search, see ``bitmaps``) and every
+    every transaction is REPEATABLE READ (one snapshot per search, see ``bitmaps``), every
     session carries the search settings (``backend.search_session``) without setting either
-    per checkout, and there is no ping per checkout (``search`` retries once on a connection
-    the server closed instead)."""
-    global _read_engine, _read_engine_timeout
-    url = sa.make_url(search_config.read_url() or write.url)
-    if _read_engine is None or _read_engine.url != url or \
-            _read_engine_timeout != statement_timeout_ms:
+    per checkout, there is no ping per checkout (``search`` retries once on a connection
+    the server closed instead), and search statements are prepared (``prepared``) unless
+    ``prepare_statements`` is off."""
+    global _read_engine, _read_engine_key
+    key = (sa.make_url(search_config.read_url() or write.url), statement_timeout_ms,
+           search_config.prepare_statements())
+    if _read_engine is None or _read_engine_key != key:
         if _read_engine is not None:
             _read_engine.dispose()
-        _read_engine = sa.create_engine(url, isolation_level="REPEATABLE READ")
+        _read_engine = sa.create_engine(key[0], isolation_level="REPEATABLE READ")
         sa.event.listen(_read_engine, "connect", search_session(statement_timeout_ms))
-        _read_engine_timeout = statement_timeout_ms
+        if key[2]:
+            prepared.install(_read_engine)
+        _read_engine_key = key
     return _read_engine
 
 

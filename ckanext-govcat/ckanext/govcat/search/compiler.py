@@ -19,7 +19,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from . import text
-from .model import doc_table
+from .model import TOTAL_TERM, doc_table, facet_count_table
 from .parser import And, MatchAll, Node, Not, Or, QuerySyntaxError, Range, Term, Text
 
 D = doc_table.c
@@ -113,8 +113,9 @@ class OnePass(sa.sql.expression.Executable, sa.sql.expression.ClauseElement):
     """The statement of a search that reads its matches once: a row with ``hits`` (how many
     documents match ``where``), ``docs`` (``PackedText`` of ``fields`` for the page
     ``limit``/``offset`` in ``keys`` order, the last key being ``ord``) and ``matched`` (the
-    ords of all matches, or null: when not ``want_matched``, or with ``total`` when the
-    matches are more than half of ``total``), then the select-list items of ``along``.
+    ords of all matches, or null: when not ``want_matched``, or with ``total`` — a
+    ``SliceMatch`` on the facet count table — when the matches are more than half of the
+    documents of that slice), then the select-list items of ``along``.
 
     One construct around the parts that vary (conditions, sort keys, fields), rendered from
     a fixed template: a search builds and cache-keys a handful of elements instead of a
@@ -136,7 +137,7 @@ class OnePass(sa.sql.expression.Executable, sa.sql.expression.ClauseElement):
     def __init__(self, where: sa.ColumnElement[bool],
                  keys: list[tuple[sa.ColumnElement[Any], bool, bool]],
                  fields: list[sa.ColumnElement[Any]], limit: int, offset: int,
-                 want_matched: bool, total: Optional[sa.ColumnElement[Any]],
+                 want_matched: bool, total: Optional["SliceMatch"],
                  along: sa.TextClause) -> None:
         self.where = where
         self.keys = tuple(expr for expr, _, _ in keys)
@@ -170,7 +171,11 @@ def _render_one_pass(element: OnePass, compiler: Any, **kw: Any) -> str:
     if element.want_matched:
         matched = f"(SELECT coalesce(array_agg({last}), '{{}}') FROM m)"
         if not isinstance(element.total, sa.sql.elements.Null):
-            total = compiler.process(element.total, **kw)
+            fc = facet_count_table
+            total = (f"(SELECT sum({compiler.process(fc.c.n, **kw)}) "
+                     f"FROM {compiler.process(fc, asfrom=True, **kw)} "
+                     f"WHERE {compiler.process(fc.c.term_id, **kw)} = {TOTAL_TERM} "
+                     f"AND {compiler.process(element.total, **kw)})")
             matched = (f"CASE WHEN counted.hits * 2 > coalesce({total}, 0) "
                        f"THEN NULL ELSE {matched} END")
     return (

@@ -39,6 +39,10 @@ def batch_size() -> int:
     return int(config.get(PREFIX + "batch_size"))
 
 
+def prepare_statements() -> bool:
+    return bool(config.get(PREFIX + "prepare_statements"))
+
+
 def rebuild_workers() -> int:
     """Processes for a whole-index rebuild: the option, or one per CPU when it is 0."""
     workers = int(config.get(PREFIX + "rebuild_workers"))

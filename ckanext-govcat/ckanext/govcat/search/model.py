@@ -69,6 +69,9 @@ facet_count_table = sa.Table(
     sa.Column("n", sa.BigInteger, nullable=False),
 )
 
+# govcat_search_facet_count's term id counting every document of a slice (no facet term has it).
+TOTAL_TERM = 0
+
 field_table = sa.Table(
     "govcat_search_field", metadata,
     sa.Column("name", sa.Text, primary_key=True),

@@ -108,8 +108,25 @@ class QueryTerm:
     words: tuple[str, ...] = ()
 
 
-def query_terms(text: str, *, prefix: bool = False) -> list[QueryTerm]:
-    """The terms of a free-text query fragment, each to be matched (all of them: AND)."""
+# Query fragments up to this long are segmented once per process (``query_terms``).
+CACHED_FRAGMENT_CHARS = 100
+
+
+def query_terms(text: str, *, prefix: bool = False) -> tuple[QueryTerm, ...]:
+    """The terms of a free-text query fragment, each to be matched (all of them: AND).
+    Short fragments are cached: a search segments each one for matching and for ranking,
+    and portal searches repeat."""
+    if len(text) <= CACHED_FRAGMENT_CHARS:
+        return _cached_query_terms(text, prefix)
+    return _query_terms(text, prefix)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_query_terms(text: str, prefix: bool) -> tuple[QueryTerm, ...]:
+    return _query_terms(text, prefix)
+
+
+def _query_terms(text: str, prefix: bool) -> tuple[QueryTerm, ...]:
     seg = segmenter()
     terms: list[QueryTerm] = []
     for match in _TOKEN_RE.finditer(normalize(text)):
@@ -123,7 +140,7 @@ def query_terms(text: str, *, prefix: bool = False) -> list[QueryTerm]:
         else:
             ident = prefix or any(c.isdigit() for c in token)
             terms.append(QueryTerm(token, prefix=ident, words=(token,)))
-    return terms
+    return tuple(terms)
 
 
 def rank_words(text: str) -> list[str]:
