@@ -379,22 +379,23 @@ def _like_prefix(value: str) -> str:
 
 
 class TextMatch(sa.sql.expression.ColumnElement[bool]):
-    """``govcat_search_doc.tsv @@ CAST(:query AS tsquery)``: one bound tsquery text. One
-    construct per condition (a search has one per query lexeme and facet filter), cheap to
-    build and to cache-key."""
+    """``govcat_search_doc.tsv @@ CAST(:query AS tsquery)`` for each of ``queries`` (ANDed),
+    one bound tsquery text each. One construct per free-text part or facet filter, however
+    many lexemes it has: cheap to build and to cache-key."""
 
     inherit_cache = True
     type = sa.Boolean()
-    _traverse_internals = [("query", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [("queries", InternalTraversal.dp_clauseelement_tuple)]
 
-    def __init__(self, query_text: str) -> None:
-        self.query = sa.bindparam(None, query_text, type_=sa.Text, unique=True)
+    def __init__(self, *queries: str) -> None:
+        self.queries = tuple(sa.bindparam(None, q, type_=sa.Text, unique=True) for q in queries)
 
 
 @compiles(TextMatch)
 def _render_match(element: TextMatch, compiler: Any, **kw: Any) -> str:
-    return (f"({compiler.process(D.tsv, **kw)} @@ "
-            f"CAST({compiler.process(element.query, **kw)} AS TSQUERY))")
+    tsv = compiler.process(D.tsv, **kw)
+    return "(" + " AND ".join(f"{tsv} @@ CAST({compiler.process(q, **kw)} AS TSQUERY)"
+                              for q in element.queries) + ")"
 
 
 def _as_array(field_name: str) -> sa.ColumnElement[Any]:
@@ -465,7 +466,7 @@ class Compiler:
         # One condition per lexeme: the GIN scan takes each as a key of its own and skips
         # through the frequent ones, where one tsquery of all lexemes reads their lists whole
         # (half the time for 杭州市 职业资格证书 at 200,000 datasets).
-        match = sa.and_(*(TextMatch(q) for q in queries))
+        match = TextMatch(*queries)
         if node.field in (None, "text", "title_ngram"):
             return match
         # Several fields share a weight: keep the documents whose own field holds the words.
