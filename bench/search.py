@@ -176,9 +176,11 @@ class SqlRecorder:
 
     def _record(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
                 executemany: bool) -> None:
-        if self.on and statement.lstrip().upper().startswith(("SELECT", "WITH")) \
-                and "set_config" not in statement:
-            self.statements.append((cursor.mogrify(statement, parameters).decode(), None))
+        # The statement as SQLAlchemy wrote it: a prepared one is sent as EXECUTE.
+        written = context.statement if context is not None else statement
+        if self.on and written.lstrip().upper().startswith(("SELECT", "WITH")) \
+                and "set_config" not in written:
+            self.statements.append((cursor.mogrify(written, parameters).decode(), None))
 
 
 def explain(engine: sa.Engine, sql: str) -> str:
