@@ -14,7 +14,8 @@ Contract:
 - a session keeps at most ``MAX_PREPARED`` of them; the least recently used is deallocated;
 - a text PostgreSQL refuses to prepare (a parameter whose type it cannot infer) runs as it
   is, then and from then on in this process; the refused ``PREPARE`` is rolled back to a
-  savepoint, so the transaction goes on.
+  savepoint, so the transaction goes on. An operational error (connection lost, timeout)
+  propagates as from any statement.
 """
 from __future__ import annotations
 
@@ -91,7 +92,9 @@ def _prepare(conn: sa.Connection, cursor: Any, statement: str, parameters: Any, 
     try:
         cursor.execute(f"SAVEPOINT govcat_prepare; PREPARE {prepared.name} AS {prepared.body}; "
                        "RELEASE SAVEPOINT govcat_prepare")
-    except psycopg2.Error as e:
+    except psycopg2.OperationalError:
+        raise  # the connection or the server, not the statement (the search's retry handles it)
+    except psycopg2.DatabaseError as e:
         cursor.execute("ROLLBACK TO SAVEPOINT govcat_prepare; RELEASE SAVEPOINT govcat_prepare")
         _refused.add(statement)
         log.warning("A search statement could not be prepared; it runs unprepared: %s",
