@@ -242,12 +242,10 @@ def _names(id_column: Any, name_column: Any, ids: Collection[str]) -> dict[str, 
 
 
 def _package_titles(package_ids: Collection[str]) -> dict[str, str]:
-    """Title (or name) of each dataset, in one query; ids of purged datasets map to None."""
-    if not package_ids:
-        return {}
-    rows = model.Session.query(model.Package.id, model.Package.title, model.Package.name).filter(
-        model.Package.id.in_(set(package_ids)))
-    return {pid: title or name for pid, title, name in rows}
+    """Title (or, when it has none, name) of each dataset, in one query; ids of purged
+    datasets are left out."""
+    title = sa.func.coalesce(sa.func.nullif(model.Package.title, ""), model.Package.name)
+    return _names(model.Package.id, title, package_ids)
 
 
 @tk.side_effect_free
